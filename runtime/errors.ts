@@ -1,0 +1,44 @@
+/**
+ * Errors callers act on. Everything else is a built-in error type chosen
+ * by meaning.
+ *
+ * @module
+ */
+
+/** An invocation ran past its deadline; the instance was replaced. */
+export class DeadlineExceededError extends Error {
+  override name = "DeadlineExceededError";
+  constructor(
+    readonly target: string,
+    readonly deadlineMs: number,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot finish invocation of "${target}": deadline of ${deadlineMs} ms exceeded`,
+      options,
+    );
+  }
+}
+
+/** An actor's queue is full; the caller should retry later. */
+export class ActorBusyError extends Error {
+  override name = "ActorBusyError";
+  constructor(readonly actor: string, options?: ErrorOptions) {
+    super(`Cannot invoke actor "${actor}": actor busy`, options);
+  }
+}
+
+/** A guest called a namespace its claims do not list. */
+export class PermissionDeniedError extends Error {
+  override name = "PermissionDeniedError";
+  constructor(
+    readonly actor: string,
+    readonly namespace: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot call "${namespace}" from actor "${actor}": capability not in its claims`,
+      options,
+    );
+  }
+}

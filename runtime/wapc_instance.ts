@@ -1,0 +1,249 @@
+/**
+ * One instance of a waPC guest (spec §1), run on the main thread: host
+ * calls suspend the guest through JSPI while an asynchronous provider
+ * answers, and the fuel import added at load time lets a long-running
+ * guest yield to the event loop and be stopped at its deadline.
+ *
+ * @module
+ */
+import { TICK_IMPORT } from "./wasm_instrument.ts";
+import { WASI_MODULES, wasiImports } from "./wasi.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** How long a guest may run before it yields to other work, in ms. */
+export const TIME_SLICE_MS = 10;
+
+/** A call from the guest to the host (`__host_call`). */
+export interface HostCall {
+  binding: string;
+  namespace: string;
+  operation: string;
+  payload: Uint8Array;
+}
+
+/** What an instance needs from the host around it. */
+export interface InstanceHooks {
+  /** Answers a host call, or rejects with the error the guest sees. */
+  hostCall(call: HostCall): Promise<Uint8Array>;
+  /** A line the guest logged with `__console_log`. */
+  consoleLog(text: string): void;
+  /** Bytes the guest wrote to WASI stdout (1) or stderr (2). */
+  output(fd: 1 | 2, bytes: Uint8Array): void;
+  /** Fuel refill: may yield (a Promise) or throw to stop the guest. */
+  tick(): number | Promise<number>;
+}
+
+type GuestCall = (opLength: number, payloadLength: number) => Promise<number>;
+
+/** Modules a guest may import functions from. */
+const GUEST_MODULES = new Set(["wapc", ...WASI_MODULES]);
+
+/**
+ * Refuses an instrumented module whose guest imports anything but `wapc`
+ * and WASI functions, or that lacks the waPC exports.
+ */
+export function checkImports(module: WebAssembly.Module): void {
+  let ticks = 0;
+  for (const entry of WebAssembly.Module.imports(module)) {
+    const name = `${entry.module}.${entry.name}`;
+    if (entry.module === TICK_IMPORT.module && entry.name === TICK_IMPORT.name) {
+      ticks++;
+    } else if (!GUEST_MODULES.has(entry.module)) {
+      throw new TypeError(
+        `Cannot load module: it imports "${name}"; ` +
+          `only "wapc" and WASI preview1 imports are provided`,
+      );
+    }
+    if (entry.kind !== "function" || ticks > 1) {
+      throw new TypeError(
+        `Cannot load module: it imports ${entry.kind} "${name}"; ` +
+          `only waPC and WASI functions may be imported`,
+      );
+    }
+  }
+  const exports = new Map(
+    WebAssembly.Module.exports(module).map((entry) => [entry.name, entry]),
+  );
+  if (exports.get("memory")?.kind !== "memory") {
+    throw new TypeError("Cannot load module: it exports no \"memory\"");
+  }
+  if (exports.get("__guest_call")?.kind !== "function") {
+    throw new TypeError("Cannot load module: it exports no \"__guest_call\"");
+  }
+}
+
+/**
+ * A waPC guest instance. It handles one call at a time; the caller
+ * (an actor's pool) makes sure of that.
+ */
+export class WapcInstance {
+  #memory!: WebAssembly.Memory;
+  #guestCall!: GuestCall;
+  #operation = new Uint8Array();
+  #payload: Uint8Array = new Uint8Array();
+  #guestResponse: Uint8Array | undefined;
+  #guestError: string | undefined;
+  #hostResponse: Uint8Array | undefined;
+  #hostError: string | undefined;
+
+  private constructor(readonly hooks: InstanceHooks) {}
+
+  /**
+   * Instantiates a checked, instrumented module and runs `_start`, then
+   * `wapc_init`, when the guest exports them.
+   */
+  static async create(
+    module: WebAssembly.Module,
+    hooks: InstanceHooks,
+  ): Promise<WapcInstance> {
+    const wapc = new WapcInstance(hooks);
+    const instance = new WebAssembly.Instance(module, wapc.#imports(module));
+    wapc.#memory = instance.exports.memory as WebAssembly.Memory;
+    wapc.#guestCall = WebAssembly.promising(
+      instance.exports.__guest_call as (...args: number[]) => number,
+    ) as GuestCall;
+    for (const name of ["_start", "wapc_init"]) {
+      const start = instance.exports[name];
+      if (typeof start !== "function") continue;
+      try {
+        await WebAssembly.promising(start as () => void)();
+      } catch (error) {
+        throw new Error(
+          `Cannot start guest: "${name}" failed: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    return wapc;
+  }
+
+  /** The guest's current memory size in bytes. */
+  get memoryBytes(): number {
+    return this.#memory.buffer.byteLength;
+  }
+
+  /**
+   * Calls the guest with an operation and payload; resolves with its
+   * response or rejects with its error text (spec §1, steps 1–3).
+   */
+  async call(operation: string, payload: Uint8Array): Promise<Uint8Array> {
+    this.#operation = encoder.encode(operation);
+    this.#payload = payload;
+    this.#guestResponse = undefined;
+    this.#guestError = undefined;
+    this.#hostResponse = undefined;
+    this.#hostError = undefined;
+
+    const status = await this.#guestCall(
+      this.#operation.length,
+      payload.length,
+    );
+
+    const response = this.#guestResponse;
+    const error = this.#guestError;
+    this.#guestResponse = undefined;
+    if (status !== 0 && response !== undefined) return response;
+    throw new Error(error ?? `Guest call "${operation}" failed`);
+  }
+
+  #imports(module: WebAssembly.Module): WebAssembly.Imports {
+    const declared = WebAssembly.Module.imports(module);
+    const imports: WebAssembly.Imports = {
+      wapc: this.#wapcImports(),
+      [TICK_IMPORT.module]: {
+        [TICK_IMPORT.name]: new WebAssembly.Suspending(this.hooks.tick),
+      },
+    };
+    for (const name of WASI_MODULES) {
+      imports[name] = wasiImports(declared, name, {
+        memory: () => this.#memory,
+        onOutput: this.hooks.output,
+      });
+    }
+    return imports;
+  }
+
+  #wapcImports(): Record<string, unknown> {
+    return {
+      __guest_request: (opPointer: number, payloadPointer: number) => {
+        const memory = this.#bytes();
+        memory.set(this.#operation, opPointer);
+        memory.set(this.#payload, payloadPointer);
+      },
+      __guest_response: (pointer: number, length: number) => {
+        this.#guestResponse = this.#read(pointer, length);
+      },
+      __guest_error: (pointer: number, length: number) => {
+        this.#guestError = decoder.decode(this.#read(pointer, length));
+      },
+      __host_call: new WebAssembly.Suspending(this.#hostCall),
+      __host_response_len: () => this.#hostResponse?.length ?? 0,
+      __host_response: (pointer: number) => {
+        if (this.#hostResponse) this.#bytes().set(this.#hostResponse, pointer);
+      },
+      __host_error_len: () =>
+        this.#hostError ? encoder.encode(this.#hostError).length : 0,
+      __host_error: (pointer: number) => {
+        if (this.#hostError) {
+          this.#bytes().set(encoder.encode(this.#hostError), pointer);
+        }
+      },
+      __console_log: (pointer: number, length: number) => {
+        this.hooks.consoleLog(decoder.decode(this.#read(pointer, length)));
+      },
+    };
+  }
+
+  #hostCall = async (
+    bindingPointer: number,
+    bindingLength: number,
+    namespacePointer: number,
+    namespaceLength: number,
+    operationPointer: number,
+    operationLength: number,
+    payloadPointer: number,
+    payloadLength: number,
+  ): Promise<number> => {
+    this.#hostResponse = undefined;
+    this.#hostError = undefined;
+    const call: HostCall = {
+      binding: this.#text(bindingPointer, bindingLength),
+      namespace: this.#text(namespacePointer, namespaceLength),
+      operation: this.#text(operationPointer, operationLength),
+      payload: this.#read(payloadPointer, payloadLength),
+    };
+    try {
+      this.#hostResponse = await this.hooks.hostCall(call);
+      return 1;
+    } catch (error) {
+      this.#hostError = messageOf(error);
+      return 0;
+    }
+  };
+
+  #bytes(): Uint8Array {
+    return new Uint8Array(this.#memory.buffer);
+  }
+
+  #read(pointer: number, length: number): Uint8Array {
+    const memory = this.#bytes();
+    if (pointer + length > memory.length) {
+      throw new RangeError(
+        `Cannot read guest memory: ${length} bytes at ${pointer} ` +
+          `lie past its end (${memory.length} bytes)`,
+      );
+    }
+    return memory.slice(pointer, pointer + length);
+  }
+
+  #text(pointer: number, length: number): string {
+    return decoder.decode(this.#read(pointer, length));
+  }
+}
+
+/** The message of an error, or the value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
