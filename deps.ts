@@ -6,10 +6,45 @@
  */
 
 export { decode as msgpackDecode, Packr, Unpackr } from "msgpackr";
-export { LineCounter, parseDocument } from "yaml";
+export {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+} from "yaml";
 
 /** Loads wabt (WAT to wasm), used by tests and tools, never by the host. */
 export async function loadWabt() {
   const { default: init } = await import("wabt");
   return await init();
+}
+
+/** Loads @nats-io/nkeys, used by tests to cross-check the key codec. */
+export async function loadNkeys() {
+  return await import("@nats-io/nkeys");
+}
+
+/** Loads the AssemblyScript compiler (`asc`), used by the actor builder. */
+export async function loadAssemblyScript() {
+  return await import("assemblyscript/asc");
+}
+
+/**
+ * The versions of the AssemblyScript compiler and the guest library actors
+ * are built with, read from their manifests without loading the compiler.
+ * Importing the manifests also installs the packages into `node_modules`,
+ * where the compiler looks for the guest library.
+ */
+export async function loadActorToolchainVersions(): Promise<
+  Record<string, string>
+> {
+  const options = { with: { type: "json" } } as const;
+  const compiler = await import("assemblyscript/package.json", options);
+  const guest = await import("@wapc/as-guest/package.json", options);
+  return {
+    "assemblyscript": String(compiler.default.version),
+    "@wapc/as-guest": String(guest.default.version),
+  };
 }

@@ -263,7 +263,10 @@ export class Actor {
           return Promise.reject(new Error("Cannot call host: no invocation"));
         }
         const context = { chain: [...run.context.chain, claims.subject] };
-        return Promise.race([host.hostCall(claims, context, call), run.aborted]);
+        return Promise.race([
+          host.hostCall(claims, context, call),
+          run.aborted,
+        ]);
       },
       consoleLog: (text) => log.info("console log", { text }),
       output: (fd, bytes) =>

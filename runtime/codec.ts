@@ -76,9 +76,7 @@ export function asStruct(
     return value as Record<string, unknown>;
   }
   throw new TypeError(
-    `Cannot decode ${what}: expected a map or an array, got ${
-      describe(value)
-    }`,
+    `Cannot decode ${what}: expected a map or an array, got ${describe(value)}`,
   );
 }
 
@@ -110,9 +108,7 @@ export function asString(value: unknown, field: string, fallback = ""): string {
   if (typeof value === "string") return value;
   if (value instanceof Uint8Array) return new TextDecoder().decode(value);
   throw new TypeError(
-    `Cannot decode field "${field}": expected a string, got ${
-      describe(value)
-    }`,
+    `Cannot decode field "${field}": expected a string, got ${describe(value)}`,
   );
 }
 
@@ -148,9 +144,7 @@ export function asStringList(value: unknown, field: string): string[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     throw new TypeError(
-      `Cannot decode field "${field}": expected a list, got ${
-        describe(value)
-      }`,
+      `Cannot decode field "${field}": expected a list, got ${describe(value)}`,
     );
   }
   return value.map((item, index) => asString(item, `${field}[${index}]`));

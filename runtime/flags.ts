@@ -114,7 +114,9 @@ export function parseBytes(text: string, flag: string): number {
     );
   }
   const bytes = Math.floor(Number(match[1]) * unit);
-  if (bytes <= 0) throw new UsageError(`Invalid ${flag} "${text}": must be > 0`);
+  if (bytes <= 0) {
+    throw new UsageError(`Invalid ${flag} "${text}": must be > 0`);
+  }
   return bytes;
 }
 

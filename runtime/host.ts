@@ -16,16 +16,11 @@ import {
 } from "./dispatch.ts";
 import { HostEvents } from "./host_events.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import type {
-  ActorBinding,
-  CapabilityProvider,
-  ProviderFactory,
-} from "./provider.ts";
-import { instrument } from "./wasm_instrument.ts";
-import { checkImports, type HostCall, messageOf } from "./wapc_instance.ts";
+import type { ActorBinding, ProviderFactory } from "./provider.ts";
+import { type BindingInfo, ProviderRegistry } from "./provider_registry.ts";
+import { type HostCall, messageOf } from "./wapc_instance.ts";
+import { compileActorModule } from "./actor_module.ts";
 import { wasccValues } from "./binding_values.ts";
-
-const PAGE_BYTES = 65536;
 
 /** How a host runs its actors. */
 export interface HostOptions {
@@ -50,27 +45,14 @@ export interface HostOptions {
   autoProviders?: ProviderFactory[];
 }
 
+export type { BindingInfo };
+
 /** Options for one actor. */
 export interface StartActorOptions {
   /** Instances in the actor's pool (default 1). */
   instances?: number;
   /** A name for messages, such as the module's file name. */
   source?: string;
-}
-
-interface ProviderEntry {
-  factory: ProviderFactory;
-  binding: string;
-  provider: CapabilityProvider;
-  actors: Map<string, ActorBinding>;
-}
-
-/** A binding between an actor and a capability provider. */
-export interface BindingInfo {
-  actor: string;
-  capabilityId: string;
-  binding: string;
-  values: Record<string, string>;
 }
 
 /** A trellis host on one machine. */
@@ -81,7 +63,7 @@ export class Host {
     labels: Record<string, string>;
   };
   readonly #actors = new Map<string, Actor>();
-  readonly #providers = new Map<string, ProviderEntry>();
+  readonly #providers = new ProviderRegistry();
   readonly #started = performance.now();
 
   constructor(options: HostOptions) {
@@ -138,7 +120,10 @@ export class Host {
       }
       const actor = await Actor.start({
         claims,
-        module: await this.#compile(bytes),
+        module: await compileActorModule(
+          bytes,
+          this.#options.maxMemoryBytes,
+        ),
         instances: options.instances ?? 1,
         deadlineMs: this.#options.deadlineMs,
         queueLimit: this.#options.queueLimit,
@@ -168,7 +153,7 @@ export class Host {
     if (!actor) throw new Error(`Cannot stop actor "${key}": not running`);
     this.#actors.delete(key);
     await actor.stop();
-    for (const entry of this.#providers.values()) {
+    for (const entry of this.#providers.entries()) {
       if (entry.actors.has(key)) {
         await this.unbind(key, entry.factory.capabilityId, entry.binding);
       }
@@ -192,8 +177,7 @@ export class Host {
     binding?: string,
   ): Promise<void> {
     const name = bindingName(binding);
-    const key = providerKey(factory.capabilityId, name);
-    if (this.#providers.has(key)) {
+    if (this.#providers.get(factory.capabilityId, name)) {
       throw new Error(
         `Cannot start provider ${factory.capabilityId} "${name}": ` +
           "already running",
@@ -214,7 +198,7 @@ export class Host {
       deliver: (actor, operation, payload) =>
         this.#deliver(actor, operation, payload),
     });
-    this.#providers.set(key, {
+    this.#providers.add({
       factory,
       binding: name,
       provider,
@@ -230,7 +214,7 @@ export class Host {
   /** Stops a provider instance, unbinding its actors first. */
   async stopProvider(capabilityId: string, binding?: string): Promise<void> {
     const name = bindingName(binding);
-    const entry = this.#providers.get(providerKey(capabilityId, name));
+    const entry = this.#providers.get(capabilityId, name);
     if (!entry) {
       throw new Error(
         `Cannot stop provider ${capabilityId} "${name}": not running`,
@@ -239,7 +223,7 @@ export class Host {
     for (const actor of [...entry.actors.keys()]) {
       await this.unbind(actor, capabilityId, name);
     }
-    this.#providers.delete(providerKey(capabilityId, name));
+    this.#providers.delete(capabilityId, name);
     await entry.provider.stop();
     this.events.emit({
       type: "provider_removed",
@@ -250,7 +234,8 @@ export class Host {
 
   /** Whether a provider instance runs for a capability and binding. */
   hasProvider(capabilityId: string, binding?: string): boolean {
-    return this.#providers.has(providerKey(capabilityId, bindingName(binding)));
+    return this.#providers.get(capabilityId, bindingName(binding)) !==
+      undefined;
   }
 
   /**
@@ -270,7 +255,7 @@ export class Host {
     if (!running.claims.caps.includes(capabilityId)) {
       throw new Error(`${what}: capability not in the actor's claims`);
     }
-    const entry = this.#providers.get(providerKey(capabilityId, name));
+    const entry = this.#providers.get(capabilityId, name);
     if (!entry) throw new Error(`${what}: no such provider is running`);
     const actorBinding: ActorBinding = {
       actor,
@@ -298,7 +283,7 @@ export class Host {
     binding?: string,
   ): Promise<void> {
     const name = bindingName(binding);
-    const entry = this.#providers.get(providerKey(capabilityId, name));
+    const entry = this.#providers.get(capabilityId, name);
     if (!entry?.actors.has(actor)) {
       throw new Error(
         `Cannot unbind actor "${actor}" from ${capabilityId} "${name}": ` +
@@ -317,14 +302,7 @@ export class Host {
 
   /** Every binding on this host. */
   bindings(): BindingInfo[] {
-    return [...this.#providers.values()].flatMap((entry) =>
-      [...entry.actors.values()].map((actorBinding) => ({
-        actor: actorBinding.actor,
-        capabilityId: entry.factory.capabilityId,
-        binding: entry.binding,
-        values: actorBinding.values,
-      }))
-    );
+    return this.#providers.bindings();
   }
 
   /** Invokes an operation on a running actor from outside (origin system). */
@@ -346,20 +324,9 @@ export class Host {
         })
       );
     }
-    for (const entry of [...this.#providers.values()]) {
+    for (const entry of this.#providers.entries()) {
       await this.stopProvider(entry.factory.capabilityId, entry.binding);
     }
-  }
-
-  async #compile(bytes: Uint8Array): Promise<WebAssembly.Module> {
-    const maxMemoryPages = Math.floor(
-      this.#options.maxMemoryBytes / PAGE_BYTES,
-    );
-    const module = await WebAssembly.compile(
-      instrument(bytes, { maxMemoryPages }),
-    );
-    checkImports(module);
-    return module;
   }
 
   async #bindAutomatic(claims: ActorClaims): Promise<void> {
@@ -388,7 +355,7 @@ export class Host {
       );
     }
     const binding = bindingName(call.binding);
-    const entry = this.#providers.get(providerKey(call.namespace, binding));
+    const entry = this.#providers.get(call.namespace, binding);
     if (!entry?.actors.has(claims.subject)) {
       throw new Error(
         `Cannot call ${capabilityUrl(call.namespace, binding)}: ` +
@@ -424,8 +391,4 @@ export class Host {
   ): Promise<Uint8Array> {
     return this.#invokeActor(key, operation, payload, { chain: [] });
   }
-}
-
-function providerKey(capabilityId: string, binding: string): string {
-  return `${capabilityId}\u0000${binding}`;
 }

@@ -93,9 +93,11 @@ export interface CapabilityProvider {
 export interface ProviderFactory {
   /** Capability id, such as `wascc:keyvalue`. */
   readonly capabilityId: string;
-  create(context: ProviderContext): CapabilityProvider | Promise<
-    CapabilityProvider
-  >;
+  create(context: ProviderContext):
+    | CapabilityProvider
+    | Promise<
+      CapabilityProvider
+    >;
 }
 
 /**

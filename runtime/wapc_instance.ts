@@ -6,6 +6,7 @@
  *
  * @module
  */
+import "./jspi.ts";
 import { TICK_IMPORT } from "./wasm_instrument.ts";
 import { WASI_MODULES, wasiImports } from "./wasi.ts";
 
@@ -48,7 +49,9 @@ export function checkImports(module: WebAssembly.Module): void {
   let ticks = 0;
   for (const entry of WebAssembly.Module.imports(module)) {
     const name = `${entry.module}.${entry.name}`;
-    if (entry.module === TICK_IMPORT.module && entry.name === TICK_IMPORT.name) {
+    if (
+      entry.module === TICK_IMPORT.module && entry.name === TICK_IMPORT.name
+    ) {
       ticks++;
     } else if (!GUEST_MODULES.has(entry.module)) {
       throw new TypeError(
@@ -67,10 +70,10 @@ export function checkImports(module: WebAssembly.Module): void {
     WebAssembly.Module.exports(module).map((entry) => [entry.name, entry]),
   );
   if (exports.get("memory")?.kind !== "memory") {
-    throw new TypeError("Cannot load module: it exports no \"memory\"");
+    throw new TypeError('Cannot load module: it exports no "memory"');
   }
   if (exports.get("__guest_call")?.kind !== "function") {
-    throw new TypeError("Cannot load module: it exports no \"__guest_call\"");
+    throw new TypeError('Cannot load module: it exports no "__guest_call"');
   }
 }
 
@@ -153,7 +156,7 @@ export class WapcInstance {
     const imports: WebAssembly.Imports = {
       wapc: this.#wapcImports(),
       [TICK_IMPORT.module]: {
-        [TICK_IMPORT.name]: new WebAssembly.Suspending(this.hooks.tick),
+        [TICK_IMPORT.name]: suspending(this.hooks.tick),
       },
     };
     for (const name of WASI_MODULES) {
@@ -165,7 +168,7 @@ export class WapcInstance {
     return imports;
   }
 
-  #wapcImports(): Record<string, unknown> {
+  #wapcImports(): WebAssembly.ModuleImports {
     return {
       __guest_request: (opPointer: number, payloadPointer: number) => {
         const memory = this.#bytes();
@@ -178,7 +181,7 @@ export class WapcInstance {
       __guest_error: (pointer: number, length: number) => {
         this.#guestError = decoder.decode(this.#read(pointer, length));
       },
-      __host_call: new WebAssembly.Suspending(this.#hostCall),
+      __host_call: suspending(this.#hostCall),
       __host_response_len: () => this.#hostResponse?.length ?? 0,
       __host_response: (pointer: number) => {
         if (this.#hostResponse) this.#bytes().set(this.#hostResponse, pointer);
@@ -241,6 +244,12 @@ export class WapcInstance {
   #text(pointer: number, length: number): string {
     return decoder.decode(this.#read(pointer, length));
   }
+}
+
+// An import whose returned Promise suspends the guest until it settles.
+// deno-lint-ignore no-explicit-any
+function suspending(fn: (...args: any[]) => unknown): WebAssembly.ImportValue {
+  return new WebAssembly.Suspending(fn) as unknown as WebAssembly.ImportValue;
 }
 
 /** The message of an error, or the value as text. */

@@ -99,7 +99,9 @@ function wasiFunctions(options: WasiOptions): Record<string, WasiFunction> {
       if (pointer + length > memory.length) return ERRNO_FAULT;
       for (let offset = 0; offset < length; offset += 65536) {
         const end = Math.min(length, offset + 65536);
-        crypto.getRandomValues(memory.subarray(pointer + offset, pointer + end));
+        crypto.getRandomValues(
+          memory.subarray(pointer + offset, pointer + end),
+        );
       }
       return ERRNO_SUCCESS;
     },
