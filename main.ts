@@ -88,7 +88,10 @@ async function up(args: string[]): Promise<number> {
     write: (line) => Deno.stderr.writeSync(encoder.encode(line)),
   });
   const labels = parsePairs(flags.lists.label, "--label");
-  const deadlineMs = parseDuration(flags.strings.deadline ?? "10s", "--deadline");
+  const deadlineMs = parseDuration(
+    flags.strings.deadline ?? "10s",
+    "--deadline",
+  );
   const maxMemoryBytes = parseBytes(
     flags.strings["max-memory"] ?? "64MiB",
     "--max-memory",
@@ -108,7 +111,9 @@ async function up(args: string[]): Promise<number> {
     labels: { ...manifest?.labels, ...labels },
     autoProviders: [extrasProvider],
   });
-  host.events.on((event) => logger.info(event.type.replaceAll("_", " "), event));
+  host.events.on((event) =>
+    logger.info(event.type.replaceAll("_", " "), event)
+  );
 
   const stopped = waitForSignal();
   try {

@@ -83,12 +83,15 @@ containment("caps memory growth inside the guest", async () => {
   await h.stop();
 });
 
-containment("refuses a module whose initial memory exceeds the cap", async () => {
-  const h = await testHost({ maxMemoryBytes: 65536 });
-  const actor = await signActor(await guestModule());
-  await rejects(() => h.startActor(actor.bytes), /ceiling/);
-  await h.stop();
-});
+containment(
+  "refuses a module whose initial memory exceeds the cap",
+  async () => {
+    const h = await testHost({ maxMemoryBytes: 65536 });
+    const actor = await signActor(await guestModule());
+    await rejects(() => h.startActor(actor.bytes), /ceiling/);
+    await h.stop();
+  },
+);
 
 containment.run();
 

@@ -23,10 +23,14 @@ export async function ensureNatsServer(): Promise<void> {
   const hint = "apt-get update && apt-get install -y nats-server";
   const isRoot = Deno.uid?.() === 0;
   if (!isRoot || !(await has("apt-get"))) {
-    throw new Error(`Cannot run the suites: nats-server is missing; run: ${hint}`);
+    throw new Error(
+      `Cannot run the suites: nats-server is missing; run: ${hint}`,
+    );
   }
   console.error("installing nats-server with apt-get");
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "nats-server"]]) {
+  for (
+    const args of [["update", "-qq"], ["install", "-y", "-qq", "nats-server"]]
+  ) {
     const { success } = await new Deno.Command("apt-get", {
       args,
       env: { DEBIAN_FRONTEND: "noninteractive" },

@@ -1,6 +1,9 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import type { CapabilityProvider, ProviderFactory } from "../runtime/provider.ts";
+import type {
+  CapabilityProvider,
+  ProviderFactory,
+} from "../runtime/provider.ts";
 import {
   guestModule,
   hostCallPayload,
@@ -69,7 +72,9 @@ host("refuses the same identity twice", async () => {
 
 host("refuses an actor from an issuer outside the allowed list", async () => {
   const h = await testHost({
-    allowedIssuers: ["AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"],
+    allowedIssuers: [
+      "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ],
   });
   const actor = await signActor(await guestModule());
   await rejects(() => h.startActor(actor.bytes), /not allowed/);
@@ -209,7 +214,10 @@ dispatch("refuses a call cycle at once instead of waiting", async () => {
   const module = await guestModule();
   const first = await signActor(module);
   const second = await signActor(module, { caps: [first.key] });
-  const again = await signActor(module, { subject: first.subject, caps: [second.key] });
+  const again = await signActor(module, {
+    subject: first.subject,
+    caps: [second.key],
+  });
   await h.startActor(again.bytes);
   await h.startActor(second.bytes);
   // first -> second -> first: the inner call names first again.

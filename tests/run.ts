@@ -72,7 +72,9 @@ async function listTestFiles(dir: URL, filters: string[]): Promise<string[]> {
   }
   await walk(dir, "");
   return found
-    .filter((path) => filters.length === 0 || filters.some((f) => path.includes(f)))
+    .filter((path) =>
+      filters.length === 0 || filters.some((f) => path.includes(f))
+    )
     .sort();
 }
 

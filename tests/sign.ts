@@ -1,5 +1,5 @@
 /** Signing test modules with a throwaway account. */
-import { type SignOptions, signModule } from "../runtime/claims_sign.ts";
+import { signModule, type SignOptions } from "../runtime/claims_sign.ts";
 import { generateKeyPair, type KeyPair } from "../runtime/ed25519.ts";
 
 let account: Promise<KeyPair> | undefined;

@@ -24,7 +24,9 @@ codec.run();
 
 const tools = suite("wat");
 tools("compiles a module", async () => {
-  const bytes = await wat(`(module (func (export "f") (result i32) i32.const 1))`);
+  const bytes = await wat(
+    `(module (func (export "f") (result i32) i32.const 1))`,
+  );
   const { instance } = await WebAssembly.instantiate(bytes);
   assert.is((instance.exports.f as () => number)(), 1);
 });

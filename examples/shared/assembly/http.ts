@@ -1,0 +1,61 @@
+// The wascc:http_server messages: a Request arrives as a MessagePack map
+// keyed by field name, a Response goes back the same way.
+import { MessageReader } from "./msgpack_reader";
+import { MessageWriter } from "./msgpack_writer";
+
+/** An HTTP request delivered by the http_server capability. */
+export class Request {
+  method: string = "";
+  path: string = "";
+  queryString: string = "";
+  header: Map<string, string> = new Map<string, string>();
+  body: ArrayBuffer = new ArrayBuffer(0);
+}
+
+/** An HTTP response for the http_server capability. */
+export class Response {
+  statusCode: u32 = 200;
+  status: string = "OK";
+  header: Map<string, string> = new Map<string, string>();
+  body: ArrayBuffer = new ArrayBuffer(0);
+}
+
+/** Decodes a Request; `reader.error` tells whether the payload was one. */
+export function readRequest(reader: MessageReader): Request {
+  const request = new Request();
+  const fields = reader.mapSize();
+  for (let i: u32 = 0; i < fields && reader.error == null; i++) {
+    const key = reader.string();
+    if (key == "method") request.method = reader.string();
+    else if (key == "path") request.path = reader.string();
+    else if (key == "queryString") request.queryString = reader.string();
+    else if (key == "header") request.header = readHeader(reader);
+    else if (key == "body") request.body = reader.bytesField();
+    else reader.skip();
+  }
+  return request;
+}
+
+function readHeader(reader: MessageReader): Map<string, string> {
+  const header = new Map<string, string>();
+  const entries = reader.mapSize();
+  for (let i: u32 = 0; i < entries && reader.error == null; i++) {
+    const name = reader.string();
+    header.set(name, reader.string());
+  }
+  return header;
+}
+
+/** The Response as a MessagePack map. */
+export function encodeResponse(response: Response): ArrayBuffer {
+  const writer = new MessageWriter().map(4);
+  writer.string("statusCode").uint(response.statusCode);
+  writer.string("status").string(response.status);
+  const names = response.header.keys();
+  writer.string("header").map(<u32> names.length);
+  for (let i = 0; i < names.length; i++) {
+    writer.string(names[i]).string(response.header.get(names[i]));
+  }
+  writer.string("body").bin(response.body);
+  return writer.toArrayBuffer();
+}

@@ -1,0 +1,16 @@
+/**
+ * The providers built into trellis, by capability id.
+ *
+ * @module
+ */
+import type { ProviderFactory } from "../runtime/provider.ts";
+import { extrasProvider } from "./extras.ts";
+import { httpServerProvider } from "./http_server.ts";
+import { keyValueProvider } from "./keyvalue.ts";
+import { loggingProvider } from "./logging.ts";
+
+/** Built-in provider factories keyed by capability id. */
+export const builtinProviders: ReadonlyMap<string, ProviderFactory> = new Map(
+  [extrasProvider, httpServerProvider, keyValueProvider, loggingProvider]
+    .map((factory) => [factory.capabilityId, factory]),
+);

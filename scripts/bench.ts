@@ -1,0 +1,32 @@
+/**
+ * Benchmarks: `deno task bench [SCENARIO…] [--seconds N]`. Each scenario
+ * measures the real path against a named baseline in the same run and
+ * prints the ratio. Scenarios: invoke, http.
+ */
+import { parseFlags } from "../runtime/flags.ts";
+import { invokeScenario } from "./bench/invoke.ts";
+import { httpScenario } from "./bench/http.ts";
+import { type BenchRow, printTable } from "./bench/table.ts";
+
+const scenarios: Record<string, (seconds: number) => Promise<BenchRow[]>> = {
+  invoke: (seconds) => invokeScenario(seconds),
+  http: (seconds) => httpScenario(seconds),
+};
+
+const flags = parseFlags(Deno.args, { seconds: "string" });
+const chosen = flags.positionals.length > 0
+  ? flags.positionals
+  : Object.keys(scenarios);
+const seconds = Number(flags.strings.seconds ?? "3");
+
+const rows: BenchRow[] = [];
+for (const name of chosen) {
+  const scenario = scenarios[name];
+  if (!scenario) {
+    console.error(`unknown scenario "${name}": ${Object.keys(scenarios)}`);
+    Deno.exit(2);
+  }
+  console.error(`running ${name}`);
+  rows.push(...await scenario(seconds));
+}
+printTable(rows);
