@@ -6,6 +6,7 @@
  * @module
  */
 import type { ActorClaims } from "./claims.ts";
+import { DeadlineWatch, type Watched } from "./deadline_watch.ts";
 import { ActorBusyError, DeadlineExceededError } from "./errors.ts";
 import type { Logger } from "./logger.ts";
 import { FUEL_PER_TICK } from "./wasm_instrument.ts";
@@ -47,13 +48,15 @@ export interface ActorOptions {
   logger: Logger;
 }
 
-interface Run {
+interface Run extends Watched {
   context: InvocationContext;
-  deadlineAt: number;
   sliceStart: number;
+  /** Why the invocation was stopped, once it was. */
   stopped?: Error;
-  abort: (error: Error) => void;
-  aborted: Promise<never>;
+  /** Rejects the invocation's result. */
+  fail?: (error: Error) => void;
+  /** Rejects the host call the guest waits on, if any. */
+  failHostCall?: (error: Error) => void;
 }
 
 interface Slot {
@@ -74,6 +77,7 @@ export class Actor {
   readonly #options: ActorOptions;
   readonly #free: Slot[] = [];
   readonly #queue: Waiting[] = [];
+  readonly #watch = new DeadlineWatch();
   #size = 0;
   #running = 0;
   #stopped = false;
@@ -167,24 +171,18 @@ export class Actor {
     this.#running++;
     const run = this.#newRun(context);
     slot.holder.run = run;
-    const timer = setTimeout(
-      () =>
-        run.abort(
-          new DeadlineExceededError(this.#name, this.#options.deadlineMs),
-        ),
-      this.#options.deadlineMs,
-    );
+    this.#watch.add(run);
     let replace = false;
     try {
-      return await Promise.race([
-        slot.instance.call(operation, payload),
-        run.aborted,
-      ]);
+      return await new Promise<Uint8Array>((resolve, reject) => {
+        run.fail = reject;
+        slot.instance.call(operation, payload).then(resolve, reject);
+      });
     } catch (error) {
       replace = run.stopped !== undefined;
       throw this.#describeFailure(operation, error, run);
     } finally {
-      clearTimeout(timer);
+      this.#watch.delete(run);
       slot.holder.run = undefined;
       this.#running--;
       this.#release(slot, replace);
@@ -192,22 +190,27 @@ export class Actor {
   }
 
   #newRun(context: InvocationContext): Run {
-    let abort!: (error: Error) => void;
     const now = performance.now();
     const run: Run = {
       context,
       deadlineAt: now + this.#options.deadlineMs,
       sliceStart: now,
-      abort: (error) => abort(error),
-      aborted: new Promise<never>((_, reject) => {
-        abort = (error) => {
-          run.stopped ??= error;
-          reject(error);
-        };
-      }),
+      expire: () => this.#stop(run),
     };
-    run.aborted.catch(() => {});
     return run;
+  }
+
+  /** Stops a run past its deadline: its caller and host call fail now. */
+  #stop(run: Run): DeadlineExceededError {
+    const error = new DeadlineExceededError(
+      this.#name,
+      this.#options.deadlineMs,
+    );
+    if (run.stopped) return run.stopped as DeadlineExceededError;
+    run.stopped = error;
+    run.failHostCall?.(error);
+    run.fail?.(error);
+    return error;
   }
 
   #describeFailure(operation: string, error: unknown, run: Run): Error {
@@ -255,7 +258,9 @@ export class Actor {
     const holder: { run?: Run } = {};
     const { claims, host, logger } = this.#options;
     const log = logger.child({ actor: claims.subject });
-    holder.run = this.#newRun({ chain: [] });
+    const starting = this.#newRun({ chain: [] });
+    holder.run = starting;
+    this.#watch.add(starting);
     const instance = await WapcInstance.create(this.#options.module, {
       hostCall: (call) => {
         const run = holder.run;
@@ -263,10 +268,10 @@ export class Actor {
           return Promise.reject(new Error("Cannot call host: no invocation"));
         }
         const context = { chain: [...run.context.chain, claims.subject] };
-        return Promise.race([
-          host.hostCall(claims, context, call),
-          run.aborted,
-        ]);
+        return new Promise<Uint8Array>((resolve, reject) => {
+          run.failHostCall = reject;
+          host.hostCall(claims, context, call).then(resolve, reject);
+        }).finally(() => run.failHostCall = undefined);
       },
       consoleLog: (text) => log.info("console log", { text }),
       output: (fd, bytes) =>
@@ -275,7 +280,7 @@ export class Actor {
           text: new TextDecoder().decode(bytes).trimEnd(),
         }),
       tick: () => this.#tick(holder.run),
-    });
+    }).finally(() => this.#watch.delete(starting));
     holder.run = undefined;
     return { instance, holder };
   }
@@ -284,12 +289,7 @@ export class Actor {
     if (!run) return FUEL_PER_TICK;
     if (run.stopped) throw run.stopped;
     const now = performance.now();
-    if (now >= run.deadlineAt) {
-      run.abort(
-        new DeadlineExceededError(this.#name, this.#options.deadlineMs),
-      );
-      throw run.stopped;
-    }
+    if (now >= run.deadlineAt) throw this.#stop(run);
     if (now - run.sliceStart < TIME_SLICE_MS) return FUEL_PER_TICK;
     return new Promise((resolve) =>
       setTimeout(() => {

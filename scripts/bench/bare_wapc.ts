@@ -8,8 +8,8 @@
 export function bareWapc(bytes: Uint8Array<ArrayBuffer>) {
   const module = new WebAssembly.Module(bytes);
   let memory: WebAssembly.Memory;
-  let operation = new Uint8Array();
-  let payload = new Uint8Array();
+  let operation: Uint8Array = new Uint8Array();
+  let payload: Uint8Array = new Uint8Array();
   let response: Uint8Array | undefined;
   const noop = () => 0;
   const wasi: Record<string, () => number> = {};
