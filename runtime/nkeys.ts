@@ -138,7 +138,7 @@ export function isPublicKey(text: string, kind?: KeyKind): boolean {
 
 /** "an account key (A)", for messages. */
 export function describeKind(kind: KeyKind): string {
-  const article = /^[aeiou]/.test(kind) ? "an" : "a";
+  const article = /^[aeio]/.test(kind) ? "an" : "a";
   return `${article} ${kind} key (${kindLetter(kind)})`;
 }
 

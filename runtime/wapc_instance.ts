@@ -171,9 +171,8 @@ export class WapcInstance {
   #wapcImports(): WebAssembly.ModuleImports {
     return {
       __guest_request: (opPointer: number, payloadPointer: number) => {
-        const memory = this.#bytes();
-        memory.set(this.#operation, opPointer);
-        memory.set(this.#payload, payloadPointer);
+        this.#write(opPointer, this.#operation);
+        this.#write(payloadPointer, this.#payload);
       },
       __guest_response: (pointer: number, length: number) => {
         this.#guestResponse = this.#read(pointer, length);
@@ -184,13 +183,13 @@ export class WapcInstance {
       __host_call: suspending(this.#hostCall),
       __host_response_len: () => this.#hostResponse?.length ?? 0,
       __host_response: (pointer: number) => {
-        if (this.#hostResponse) this.#bytes().set(this.#hostResponse, pointer);
+        if (this.#hostResponse) this.#write(pointer, this.#hostResponse);
       },
       __host_error_len: () =>
         this.#hostError ? encoder.encode(this.#hostError).length : 0,
       __host_error: (pointer: number) => {
         if (this.#hostError) {
-          this.#bytes().set(encoder.encode(this.#hostError), pointer);
+          this.#write(pointer, encoder.encode(this.#hostError));
         }
       },
       __console_log: (pointer: number, length: number) => {
@@ -230,7 +229,10 @@ export class WapcInstance {
     return new Uint8Array(this.#memory.buffer);
   }
 
+  // Pointers and lengths arrive as signed i32: read them as unsigned.
   #read(pointer: number, length: number): Uint8Array {
+    pointer >>>= 0;
+    length >>>= 0;
     const memory = this.#bytes();
     if (pointer + length > memory.length) {
       throw new RangeError(
@@ -239,6 +241,18 @@ export class WapcInstance {
       );
     }
     return memory.slice(pointer, pointer + length);
+  }
+
+  #write(pointer: number, bytes: Uint8Array): void {
+    pointer >>>= 0;
+    const memory = this.#bytes();
+    if (pointer + bytes.length > memory.length) {
+      throw new RangeError(
+        `Cannot write guest memory: ${bytes.length} bytes at ${pointer} ` +
+          `lie past its end (${memory.length} bytes)`,
+      );
+    }
+    memory.set(bytes, pointer);
   }
 
   #text(pointer: number, length: number): string {
