@@ -5,12 +5,19 @@
  */
 import type { ProviderFactory } from "../runtime/provider.ts";
 import { extrasProvider } from "./extras.ts";
+import { httpClientProvider } from "./http_client.ts";
 import { httpServerProvider } from "./http_server.ts";
 import { keyValueProvider } from "./keyvalue.ts";
 import { loggingProvider } from "./logging.ts";
 
 /** Built-in provider factories keyed by capability id. */
 export const builtinProviders: ReadonlyMap<string, ProviderFactory> = new Map(
-  [extrasProvider, httpServerProvider, keyValueProvider, loggingProvider]
+  [
+    extrasProvider,
+    httpClientProvider,
+    httpServerProvider,
+    keyValueProvider,
+    loggingProvider,
+  ]
     .map((factory) => [factory.capabilityId, factory]),
 );

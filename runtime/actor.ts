@@ -1,37 +1,28 @@
 /**
- * A running actor: its claims, its compiled module and a pool of waPC
- * instances, each handling one invocation at a time, with a bounded queue
- * in front and a deadline on every invocation.
+ * A running actor: a pool of instances of its current module, a bounded
+ * queue in front, scaling, and live updates that drop no invocation.
  *
  * @module
  */
-import type { ActorClaims } from "./claims.ts";
-import { DeadlineWatch, type Watched } from "./deadline_watch.ts";
-import { ActorBusyError, DeadlineExceededError } from "./errors.ts";
-import type { Logger } from "./logger.ts";
-import { FUEL_PER_TICK } from "./wasm_instrument.ts";
 import {
-  type HostCall,
-  messageOf,
-  TIME_SLICE_MS,
-  WapcInstance,
-} from "./wapc_instance.ts";
+  type ActorHost,
+  ActorSlot,
+  type ActorVersion,
+  type InvocationContext,
+} from "./actor_slot.ts";
+import type { ActorClaims } from "./claims.ts";
+import { encode } from "./codec.ts";
+import { DeadlineWatch } from "./deadline_watch.ts";
+import {
+  ActorBusyError,
+  DeadlineExceededError,
+  GuestTrapError,
+  UpdateRolledBackError,
+} from "./errors.ts";
+import type { Logger } from "./logger.ts";
+import { messageOf } from "./wapc_instance.ts";
 
-/** Where an invocation comes from, for authorisation and cycle checks. */
-export interface InvocationContext {
-  /** Actor keys whose invocations wait on this one, outermost first. */
-  chain: readonly string[];
-}
-
-/** What an actor asks of its host. */
-export interface ActorHost {
-  /** Routes a guest's host call; `chain` ends with this actor. */
-  hostCall(
-    claims: ActorClaims,
-    context: InvocationContext,
-    call: HostCall,
-  ): Promise<Uint8Array>;
-}
+export type { ActorHost, InvocationContext };
 
 /** How an actor runs. */
 export interface ActorOptions {
@@ -48,22 +39,6 @@ export interface ActorOptions {
   logger: Logger;
 }
 
-interface Run extends Watched {
-  context: InvocationContext;
-  sliceStart: number;
-  /** Why the invocation was stopped, once it was. */
-  stopped?: Error;
-  /** Rejects the invocation's result. */
-  fail?: (error: Error) => void;
-  /** Rejects the host call the guest waits on, if any. */
-  failHostCall?: (error: Error) => void;
-}
-
-interface Slot {
-  instance: WapcInstance;
-  holder: { run?: Run };
-}
-
 interface Waiting {
   operation: string;
   payload: Uint8Array;
@@ -72,45 +47,54 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
-/** A pool of instances of one actor module. */
+const HEALTH_REQUEST = encode({ placeholder: true });
+
+/** A pool of instances of one actor. */
 export class Actor {
   readonly #options: ActorOptions;
-  readonly #free: Slot[] = [];
-  readonly #queue: Waiting[] = [];
   readonly #watch = new DeadlineWatch();
-  #size = 0;
+  readonly #free: ActorSlot[] = [];
+  readonly #queue: Waiting[] = [];
+  #version: ActorVersion;
+  /** Instances of the current version, busy or free. */
+  #current = 0;
+  #target: number;
   #running = 0;
   #stopped = false;
   #idle?: () => void;
 
   private constructor(options: ActorOptions) {
     this.#options = options;
+    this.#target = options.instances;
+    this.#version = {
+      claims: options.claims,
+      module: options.module,
+      generation: 1,
+    };
   }
 
   /** Starts an actor with its pool filled. */
   static async start(options: ActorOptions): Promise<Actor> {
     const actor = new Actor(options);
-    const slots = await Promise.all(
-      Array.from({ length: options.instances }, () => actor.#createSlot()),
-    );
+    const slots = await actor.#createSlots(actor.#version, actor.#target);
+    actor.#current = slots.length;
     actor.#free.push(...slots);
-    actor.#size = slots.length;
     return actor;
   }
 
-  /** The actor's verified claims. */
+  /** The claims of the module now serving. */
   get claims(): ActorClaims {
-    return this.#options.claims;
+    return this.#version.claims;
   }
 
   /** The actor's public key (`M…`). */
   get key(): string {
-    return this.#options.claims.subject;
+    return this.#version.claims.subject;
   }
 
-  /** Instances in the pool. */
+  /** Instances of the current module in the pool. */
   get instances(): number {
-    return this.#size;
+    return this.#target;
   }
 
   /** Invocations waiting for a free instance. */
@@ -120,19 +104,14 @@ export class Actor {
 
   /**
    * Runs an operation on a free instance, waiting in the queue if all are
-   * busy; rejects with ActorBusyError when the queue is full and with
-   * DeadlineExceededError past the deadline.
+   * busy; rejects with ActorBusyError when the queue is full.
    */
   invoke(
     operation: string,
     payload: Uint8Array,
     context: InvocationContext = { chain: [] },
   ): Promise<Uint8Array> {
-    if (this.#stopped) {
-      return Promise.reject(
-        new Error(`Cannot invoke actor "${this.#name}": actor stopped`),
-      );
-    }
+    if (this.#stopped) return Promise.reject(this.#stoppedError());
     const slot = this.#free.pop();
     if (slot) return this.#run(slot, operation, payload, context);
     if (this.#queue.length >= this.#options.queueLimit) {
@@ -144,97 +123,156 @@ export class Actor {
   }
 
   /**
+   * Grows or shrinks the pool. Extra busy instances leave when their
+   * invocation ends; none is interrupted.
+   */
+  async scale(instances: number): Promise<void> {
+    if (!Number.isInteger(instances) || instances < 1) {
+      throw new RangeError(
+        `Cannot scale actor "${this.#name}": ${instances} is not a whole ` +
+          "number of at least 1",
+      );
+    }
+    this.#target = instances;
+    const missing = instances - this.#current;
+    if (missing > 0) {
+      const slots = await this.#createSlots(this.#version, missing);
+      this.#current += slots.length;
+      for (const slot of slots) this.#next(slot);
+      return;
+    }
+    while (this.#current > this.#target && this.#free.length > 0) {
+      this.#free.pop();
+      this.#current--;
+    }
+  }
+
+  /**
+   * Replaces the module with a new version of the same identity. The new
+   * module must start and answer a `HealthRequest` (an error reply counts
+   * as healthy; a trap or a missed deadline does not) before any instance
+   * switches. Running invocations finish on the old module; queued and
+   * new ones run on the new one. Rejects with UpdateRolledBackError, the
+   * old module still serving, when the new one fails.
+   */
+  async update(claims: ActorClaims, module: WebAssembly.Module) {
+    const version = {
+      claims,
+      module,
+      generation: this.#version.generation + 1,
+    };
+    const slots = await this.#prepare(version);
+    this.#version = version;
+    this.#free.length = 0;
+    this.#current = slots.length;
+    for (const slot of slots) this.#next(slot);
+  }
+
+  /**
    * Refuses new invocations, fails the queued ones and waits for those
    * running to finish.
    */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const waiting of this.#queue.splice(0)) {
-      waiting.reject(
-        new Error(`Cannot invoke actor "${this.#name}": actor stopped`),
-      );
+      waiting.reject(this.#stoppedError());
     }
     if (this.#running === 0) return;
     await new Promise<void>((resolve) => this.#idle = resolve);
   }
 
   get #name(): string {
-    return this.#options.claims.name ?? this.key;
+    return this.#version.claims.name ?? this.key;
+  }
+
+  #stoppedError(): Error {
+    return new Error(`Cannot invoke actor "${this.#name}": actor stopped`);
+  }
+
+  async #prepare(version: ActorVersion): Promise<ActorSlot[]> {
+    let probe: ActorSlot;
+    try {
+      probe = await this.#createSlot(version);
+    } catch (error) {
+      throw new UpdateRolledBackError(
+        this.#name,
+        `new module failed to start: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+    try {
+      await probe.run("HealthRequest", HEALTH_REQUEST, { chain: [] });
+    } catch (error) {
+      if (
+        error instanceof GuestTrapError ||
+        error instanceof DeadlineExceededError
+      ) {
+        throw new UpdateRolledBackError(
+          this.#name,
+          `new module failed its health check: ${messageOf(error)}`,
+          { cause: error },
+        );
+      }
+    }
+    const probeUsable = !probe.expired;
+    const rest = await this.#createSlots(
+      version,
+      this.#target - (probeUsable ? 1 : 0),
+    ).catch((error) => {
+      throw new UpdateRolledBackError(
+        this.#name,
+        `new module failed to start: ${messageOf(error)}`,
+        { cause: error },
+      );
+    });
+    return probeUsable ? [probe, ...rest] : rest;
   }
 
   async #run(
-    slot: Slot,
+    slot: ActorSlot,
     operation: string,
     payload: Uint8Array,
     context: InvocationContext,
   ): Promise<Uint8Array> {
     this.#running++;
-    const run = this.#newRun(context);
-    slot.holder.run = run;
-    this.#watch.add(run);
-    let replace = false;
     try {
-      return await new Promise<Uint8Array>((resolve, reject) => {
-        run.fail = reject;
-        slot.instance.call(operation, payload).then(resolve, reject);
-      });
-    } catch (error) {
-      replace = run.stopped !== undefined;
-      throw this.#describeFailure(operation, error, run);
+      return await slot.run(operation, payload, context);
     } finally {
-      this.#watch.delete(run);
-      slot.holder.run = undefined;
       this.#running--;
-      this.#release(slot, replace);
+      this.#release(slot);
     }
   }
 
-  #newRun(context: InvocationContext): Run {
-    const now = performance.now();
-    const run: Run = {
-      context,
-      deadlineAt: now + this.#options.deadlineMs,
-      sliceStart: now,
-      expire: () => this.#stop(run),
-    };
-    return run;
-  }
-
-  /** Stops a run past its deadline: its caller and host call fail now. */
-  #stop(run: Run): DeadlineExceededError {
-    const error = new DeadlineExceededError(
-      this.#name,
-      this.#options.deadlineMs,
-    );
-    if (run.stopped) return run.stopped as DeadlineExceededError;
-    run.stopped = error;
-    run.failHostCall?.(error);
-    run.fail?.(error);
-    return error;
-  }
-
-  #describeFailure(operation: string, error: unknown, run: Run): Error {
-    if (run.stopped) return run.stopped;
-    if (error instanceof WebAssembly.RuntimeError || isStackOverflow(error)) {
-      return new Error(
-        `Cannot finish "${operation}" on actor "${this.#name}": ` +
-          `guest trapped: ${messageOf(error)}`,
-        { cause: error },
-      );
+  // A finished instance serves the queue, returns to the pool, or leaves
+  // it: when its version is outdated, the pool shrank, or its deadline
+  // passed (then a fresh instance takes its place).
+  #release(slot: ActorSlot): void {
+    if (slot.version !== this.#version) return this.#settle();
+    if (slot.expired) {
+      this.#options.logger.warn("instance replaced", {
+        actor: this.key,
+        reason: "deadline",
+      });
+      this.#current--;
+      this.#refill();
+      return this.#settle();
     }
-    return error instanceof Error ? error : new Error(messageOf(error));
+    if (this.#current > this.#target) {
+      this.#current--;
+      return this.#settle();
+    }
+    this.#next(slot);
   }
 
-  #release(slot: Slot, replace: boolean): void {
-    if (!replace) return this.#next(slot);
-    this.#options.logger.warn("instance replaced", {
-      actor: this.key,
-      reason: "deadline",
-    });
-    this.#createSlot().then(
-      (fresh) => this.#next(fresh),
+  #refill(): void {
+    const version = this.#version;
+    this.#current++;
+    this.#createSlot(version).then(
+      (fresh) => {
+        if (version === this.#version) this.#next(fresh);
+      },
       (error) => {
-        this.#size--;
+        this.#current--;
         this.#options.logger.error("cannot replace instance", {
           actor: this.key,
           error: messageOf(error),
@@ -243,7 +281,7 @@ export class Actor {
     );
   }
 
-  #next(slot: Slot): void {
+  #next(slot: ActorSlot): void {
     const waiting = this.#queue.shift();
     if (waiting) {
       this.#run(slot, waiting.operation, waiting.payload, waiting.context)
@@ -251,56 +289,25 @@ export class Actor {
       return;
     }
     this.#free.push(slot);
+    this.#settle();
+  }
+
+  #settle(): void {
     if (this.#running === 0) this.#idle?.();
   }
 
-  async #createSlot(): Promise<Slot> {
-    const holder: { run?: Run } = {};
-    const { claims, host, logger } = this.#options;
-    const log = logger.child({ actor: claims.subject });
-    const starting = this.#newRun({ chain: [] });
-    holder.run = starting;
-    this.#watch.add(starting);
-    const instance = await WapcInstance.create(this.#options.module, {
-      hostCall: (call) => {
-        const run = holder.run;
-        if (!run) {
-          return Promise.reject(new Error("Cannot call host: no invocation"));
-        }
-        const context = { chain: [...run.context.chain, claims.subject] };
-        return new Promise<Uint8Array>((resolve, reject) => {
-          run.failHostCall = reject;
-          host.hostCall(claims, context, call).then(resolve, reject);
-        }).finally(() => run.failHostCall = undefined);
-      },
-      consoleLog: (text) => log.info("console log", { text }),
-      output: (fd, bytes) =>
-        log.info("guest output", {
-          fd,
-          text: new TextDecoder().decode(bytes).trimEnd(),
-        }),
-      tick: () => this.#tick(holder.run),
-    }).finally(() => this.#watch.delete(starting));
-    holder.run = undefined;
-    return { instance, holder };
-  }
-
-  #tick(run: Run | undefined): number | Promise<number> {
-    if (!run) return FUEL_PER_TICK;
-    if (run.stopped) throw run.stopped;
-    const now = performance.now();
-    if (now >= run.deadlineAt) throw this.#stop(run);
-    if (now - run.sliceStart < TIME_SLICE_MS) return FUEL_PER_TICK;
-    return new Promise((resolve) =>
-      setTimeout(() => {
-        run.sliceStart = performance.now();
-        resolve(FUEL_PER_TICK);
-      }, 0)
+  #createSlots(version: ActorVersion, count: number): Promise<ActorSlot[]> {
+    return Promise.all(
+      Array.from({ length: count }, () => this.#createSlot(version)),
     );
   }
-}
 
-function isStackOverflow(error: unknown): boolean {
-  return error instanceof RangeError &&
-    error.message.includes("call stack size");
+  #createSlot(version: ActorVersion): Promise<ActorSlot> {
+    return ActorSlot.create(version, {
+      deadlineMs: this.#options.deadlineMs,
+      host: this.#options.host,
+      logger: this.#options.logger,
+      watch: this.#watch,
+    });
+  }
 }

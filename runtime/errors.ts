@@ -42,3 +42,34 @@ export class PermissionDeniedError extends Error {
     );
   }
 }
+
+/** A guest trapped (unreachable, out of bounds, stack overflow…). */
+export class GuestTrapError extends Error {
+  override name = "GuestTrapError";
+  constructor(
+    readonly actor: string,
+    readonly operation: string,
+    readonly trap: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot finish "${operation}" on actor "${actor}": guest trapped: ${trap}`,
+      options,
+    );
+  }
+}
+
+/** A live update failed; the previous module keeps serving. */
+export class UpdateRolledBackError extends Error {
+  override name = "UpdateRolledBackError";
+  constructor(
+    readonly actor: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `Cannot update actor "${actor}": ${reason}; the previous module keeps serving`,
+      options,
+    );
+  }
+}

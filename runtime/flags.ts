@@ -22,10 +22,16 @@ export interface ParsedFlags {
   positionals: string[];
 }
 
-/** Parses `args` against the flags a command accepts. */
+/**
+ * Parses `args` against the flags a command accepts. `aliases` maps
+ * one-letter short flags to long names (`{ o: "output" }` reads `-o FILE`
+ * as `--output FILE`); other arguments starting with a single `-` stay
+ * positional.
+ */
 export function parseFlags(
   args: readonly string[],
   accepted: Record<string, FlagKind>,
+  aliases: Record<string, string> = {},
 ): ParsedFlags {
   const parsed: ParsedFlags = {
     strings: {},
@@ -34,7 +40,10 @@ export function parseFlags(
     positionals: [],
   };
   for (let index = 0; index < args.length; index++) {
-    const arg = args[index];
+    const short = /^-([A-Za-z])$/.exec(args[index])?.[1];
+    const arg = short && Object.hasOwn(aliases, short)
+      ? `--${aliases[short]}`
+      : args[index];
     if (!arg.startsWith("--") || arg === "--") {
       if (arg === "--") {
         parsed.positionals.push(...args.slice(index + 1));
@@ -75,11 +84,15 @@ const DURATION_UNITS: Record<string, number> = {
   s: 1000,
   m: 60_000,
   h: 3_600_000,
+  d: 86_400_000,
 };
 
-/** Parses `500ms`, `10s`, `2m`, `1h` (a bare number is seconds) to ms. */
+/**
+ * Parses `500ms`, `10s`, `2m`, `1h`, `30d` (a bare number is seconds) to
+ * ms.
+ */
 export function parseDuration(text: string, flag: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) {
     throw new UsageError(
       `Invalid ${flag} "${text}": expected a duration such as 500ms or 10s`,

@@ -5,20 +5,15 @@
  * @module
  */
 import { join } from "node:path";
-import { Actor, type InvocationContext } from "./actor.ts";
+import { Actor } from "./actor.ts";
 import { type ActorClaims, verifyModule } from "./claims.ts";
-import {
-  authorize,
-  bindingName,
-  capabilityUrl,
-  checkCycle,
-  isActorNamespace,
-} from "./dispatch.ts";
+import { bindingName } from "./dispatch.ts";
 import { HostEvents } from "./host_events.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { ActorBinding, ProviderFactory } from "./provider.ts";
 import { type BindingInfo, ProviderRegistry } from "./provider_registry.ts";
-import { type HostCall, messageOf } from "./wapc_instance.ts";
+import { messageOf } from "./wapc_instance.ts";
+import { Router } from "./router.ts";
 import { compileActorModule } from "./actor_module.ts";
 import { wasccValues } from "./binding_values.ts";
 
@@ -47,6 +42,14 @@ export interface HostOptions {
 
 export type { BindingInfo };
 
+/** Options of a live update. */
+export interface UpdateActorOptions {
+  /** Allow a lower revision than the running one (a rollback). */
+  force?: boolean;
+  /** A name for messages, such as the module's file name. */
+  source?: string;
+}
+
 /** Options for one actor. */
 export interface StartActorOptions {
   /** Instances in the actor's pool (default 1). */
@@ -64,7 +67,9 @@ export class Host {
   };
   readonly #actors = new Map<string, Actor>();
   readonly #providers = new ProviderRegistry();
+  readonly #router = new Router(this.#actors, this.#providers);
   readonly #started = performance.now();
+  #updates: Promise<void> = Promise.resolve();
 
   constructor(options: HostOptions) {
     this.#options = {
@@ -106,15 +111,7 @@ export class Host {
     const source = options.source ?? "module";
     let claims: ActorClaims | undefined;
     try {
-      claims = await verifyModule(bytes, {
-        allowedIssuers: this.#options.allowedIssuers.length > 0
-          ? this.#options.allowedIssuers
-          : undefined,
-        skewSeconds: this.#options.skewSeconds,
-      });
-      if (claims.provider) {
-        throw new TypeError("it is a provider, not an actor");
-      }
+      claims = await this.#verify(bytes);
       if (this.#actors.has(claims.subject)) {
         throw new Error(`actor ${claims.subject} is already running`);
       }
@@ -127,7 +124,7 @@ export class Host {
         instances: options.instances ?? 1,
         deadlineMs: this.#options.deadlineMs,
         queueLimit: this.#options.queueLimit,
-        host: { hostCall: (...args) => this.#hostCall(...args) },
+        host: this.#router,
         logger: this.#options.logger,
       });
       this.#actors.set(claims.subject, actor);
@@ -145,6 +142,73 @@ export class Host {
     });
     await this.#bindAutomatic(claims);
     return claims;
+  }
+
+  /**
+   * Replaces a running actor's module with another of the same identity,
+   * without dropping or interrupting an invocation. A lower `rev` than the
+   * running one is refused unless `force`; a module that fails to start
+   * or to answer a health check is rolled back (UpdateRolledBackError).
+   */
+  updateActor(
+    bytes: Uint8Array,
+    options: UpdateActorOptions = {},
+  ): Promise<ActorClaims> {
+    const update = async () => {
+      const source = options.source ?? "module";
+      const claims = await this.#verify(bytes).catch((error) => {
+        throw new Error(
+          `Cannot update actor "${source}": ${messageOf(error)}`,
+          { cause: error },
+        );
+      });
+      const actor = this.#actors.get(claims.subject);
+      const what = `Cannot update actor "${claims.name ?? source}"`;
+      if (!actor) throw new Error(`${what}: not running on this host`);
+      const running = actor.claims.rev;
+      if (
+        !options.force && claims.rev !== undefined &&
+        running !== undefined && claims.rev < running
+      ) {
+        throw new Error(
+          `${what}: revision ${claims.rev} is lower than the running ` +
+            `revision ${running} (force it to roll back)`,
+        );
+      }
+      const module = await compileActorModule(
+        bytes,
+        this.#options.maxMemoryBytes,
+      ).catch((error) => {
+        throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
+      });
+      this.events.emit({ type: "actor_updating", actor: claims.subject });
+      try {
+        await actor.update(claims, module);
+      } catch (error) {
+        this.events.emit({
+          type: "actor_update_rolled_back",
+          actor: claims.subject,
+          reason: messageOf(error),
+        });
+        throw error;
+      }
+      this.events.emit({
+        type: "actor_update_complete",
+        actor: claims.subject,
+        revision: claims.rev,
+      });
+      return claims;
+    };
+    return this.#serialize(update);
+  }
+
+  /** Sets the number of instances of a running actor. */
+  async scaleActor(key: string, instances: number): Promise<void> {
+    const actor = this.#actors.get(key);
+    if (!actor) throw new Error(`Cannot scale actor "${key}": not running`);
+    if (actor.instances === instances) return;
+    await actor.scale(instances);
+    this.events.emit({ type: "actor_scaled", actor: key, instances });
   }
 
   /** Stops an actor after its running invocations and unbinds it. */
@@ -196,7 +260,7 @@ export class Host {
         name,
       ),
       deliver: (actor, operation, payload) =>
-        this.#deliver(actor, operation, payload),
+        this.#router.invoke(actor, operation, payload),
     });
     this.#providers.add({
       factory,
@@ -311,7 +375,7 @@ export class Host {
     operation: string,
     payload: Uint8Array,
   ): Promise<Uint8Array> {
-    return this.#invokeActor(actor, operation, payload, { chain: [] });
+    return this.#router.invoke(actor, operation, payload);
   }
 
   /** Stops every actor, then every provider. */
@@ -329,6 +393,26 @@ export class Host {
     }
   }
 
+  async #verify(bytes: Uint8Array): Promise<ActorClaims> {
+    const claims = await verifyModule(bytes, {
+      allowedIssuers: this.#options.allowedIssuers.length > 0
+        ? this.#options.allowedIssuers
+        : undefined,
+      skewSeconds: this.#options.skewSeconds,
+    });
+    if (claims.provider) {
+      throw new TypeError("it is a provider, not an actor");
+    }
+    return claims;
+  }
+
+  // Runs updates one after the other, so two never race on one actor.
+  #serialize<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.#updates.then(step);
+    this.#updates = result.then(() => {}, () => {});
+    return result;
+  }
+
   async #bindAutomatic(claims: ActorClaims): Promise<void> {
     for (const factory of this.#options.autoProviders) {
       if (!claims.caps.includes(factory.capabilityId)) continue;
@@ -337,58 +421,5 @@ export class Host {
       }
       await this.bind(claims.subject, factory.capabilityId);
     }
-  }
-
-  #hostCall(
-    claims: ActorClaims,
-    context: InvocationContext,
-    call: HostCall,
-  ): Promise<Uint8Array> {
-    authorize(claims, call.namespace);
-    if (isActorNamespace(call.namespace)) {
-      checkCycle(context.chain, call.namespace);
-      return this.#invokeActor(
-        call.namespace,
-        call.operation,
-        call.payload,
-        context,
-      );
-    }
-    const binding = bindingName(call.binding);
-    const entry = this.#providers.get(call.namespace, binding);
-    if (!entry?.actors.has(claims.subject)) {
-      throw new Error(
-        `Cannot call ${capabilityUrl(call.namespace, binding)}: ` +
-          `actor "${claims.subject}" is not bound to it`,
-      );
-    }
-    return entry.provider.call({
-      actor: claims.subject,
-      operation: call.operation,
-      payload: call.payload,
-    });
-  }
-
-  #invokeActor(
-    key: string,
-    operation: string,
-    payload: Uint8Array,
-    context: InvocationContext,
-  ): Promise<Uint8Array> {
-    const actor = this.#actors.get(key);
-    if (!actor) {
-      return Promise.reject(
-        new Error(`Cannot invoke actor "${key}": not running on this host`),
-      );
-    }
-    return actor.invoke(operation, payload, context);
-  }
-
-  #deliver(
-    key: string,
-    operation: string,
-    payload: Uint8Array,
-  ): Promise<Uint8Array> {
-    return this.#invokeActor(key, operation, payload, { chain: [] });
   }
 }

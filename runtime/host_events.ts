@@ -9,6 +9,10 @@
 export type HostEvent =
   | { type: "actor_started"; actor: string; name?: string; instances: number }
   | { type: "actor_stopped"; actor: string }
+  | { type: "actor_updating"; actor: string }
+  | { type: "actor_update_complete"; actor: string; revision?: number }
+  | { type: "actor_update_rolled_back"; actor: string; reason: string }
+  | { type: "actor_scaled"; actor: string; instances: number }
   | { type: "provider_loaded"; capabilityId: string; binding: string }
   | { type: "provider_removed"; capabilityId: string; binding: string }
   | {
