@@ -19,7 +19,9 @@ export type {
   BindingInfo,
   HostOptions,
   StartActorOptions,
+  UpdateActorOptions,
 } from "./runtime/host.ts";
+export { HostEvents } from "./runtime/host_events.ts";
 export type { HostEvent, HostEventListener } from "./runtime/host_events.ts";
 export { Actor } from "./runtime/actor.ts";
 export type { InvocationContext } from "./runtime/actor.ts";
@@ -73,9 +75,12 @@ export type {
   ManifestActor,
   ManifestBinding,
   ManifestCapability,
+  ManifestEnv,
+  ManifestIssue,
 } from "./runtime/manifest.ts";
 export { applyManifest } from "./runtime/manifest_apply.ts";
 export type { ProviderCatalog } from "./runtime/manifest_apply.ts";
+export type { WasmProviderOptions } from "./runtime/wasm_provider.ts";
 export { httpServerProvider } from "./providers/http_server.ts";
 export { keyValueProvider } from "./providers/keyvalue.ts";
 export { extrasProvider } from "./providers/extras.ts";

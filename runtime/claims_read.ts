@@ -17,18 +17,25 @@ export interface ActorClaims {
   issuer: string;
   /** The module's identity (`M…`; `V…` allowed for a provider). */
   subject: string;
+  /** When the token was issued (`iat`). */
   issuedAt: number;
+  /** When the token expires (`exp`); never if absent. */
   expires?: number;
+  /** When the module may first run (`nbf`); at once if absent. */
   notBefore?: number;
   /** The token id (`jti`). */
   id: string;
+  /** A human-readable name of the module. */
   name?: string;
   /** SHA-256 of the module without its `jwt` sections, upper-case hex. */
   hash: string;
+  /** Free-form labels of the module. */
   tags: string[];
   /** Capability ids the module may call (`wascc:keyvalue`, …). */
   caps: string[];
+  /** The module's revision number; higher is newer. */
   rev?: number;
+  /** The module's version text, such as `1.2.0`. */
   ver?: string;
   /** Whether the module is a capability provider rather than an actor. */
   provider: boolean;
@@ -51,7 +58,9 @@ export type ClaimsCheck =
 
 /** A module's claims are absent, unreadable or fail a check. */
 export class ClaimsError extends Error {
+  /** Always `"ClaimsError"`. */
   override name = "ClaimsError";
+  /** Records the failed check beside the message. */
   constructor(
     readonly check: ClaimsCheck,
     message: string,

@@ -16,11 +16,15 @@ export interface SignOptions {
   issuer: KeyPair;
   /** The module's own key (`M…`, or `V…` for a provider): becomes `sub`. */
   subject: KeyPair;
+  /** A human-readable name of the module. */
   name: string;
   /** Capability ids the module may call. */
   caps?: string[];
+  /** Free-form labels of the module; none if absent. */
   tags?: string[];
+  /** The module's revision number; higher is newer. */
   rev?: number;
+  /** The module's version text, such as `1.2.0`. */
   ver?: string;
   /** Mark the module as a capability provider. */
   provider?: boolean;

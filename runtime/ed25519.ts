@@ -14,6 +14,7 @@ import type { KeyKind } from "./nkeys.ts";
 
 /** A key that can sign: its kind, public key and seed as nkeys text. */
 export interface KeyPair {
+  /** The key's role, such as `account` or `module`. */
   kind: KeyKind;
   /** The 56-character public key (`A…`, `M…`, …). */
   publicKey: string;

@@ -7,7 +7,9 @@
 
 /** An invocation ran past its deadline; the instance was replaced. */
 export class DeadlineExceededError extends Error {
+  /** Always `"DeadlineExceededError"`. */
   override name = "DeadlineExceededError";
+  /** Names the invocation's target and the deadline it ran past. */
   constructor(
     readonly target: string,
     readonly deadlineMs: number,
@@ -22,7 +24,9 @@ export class DeadlineExceededError extends Error {
 
 /** An actor's queue is full; the caller should retry later. */
 export class ActorBusyError extends Error {
+  /** Always `"ActorBusyError"`. */
   override name = "ActorBusyError";
+  /** Names the actor (public key) whose queue is full. */
   constructor(readonly actor: string, options?: ErrorOptions) {
     super(`Cannot invoke actor "${actor}": actor busy`, options);
   }
@@ -30,7 +34,9 @@ export class ActorBusyError extends Error {
 
 /** A guest called a namespace its claims do not list. */
 export class PermissionDeniedError extends Error {
+  /** Always `"PermissionDeniedError"`. */
   override name = "PermissionDeniedError";
+  /** Names the calling actor and the namespace it may not call. */
   constructor(
     readonly actor: string,
     readonly namespace: string,

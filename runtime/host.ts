@@ -23,6 +23,7 @@ export interface HostOptions {
   id: string;
   /** Where providers keep their files. */
   dataDir: string;
+  /** Where the host and its providers log (default: nowhere). */
   logger?: Logger;
   /** Per-invocation deadline in ms (default 10 s). */
   deadlineMs?: number;
@@ -71,6 +72,7 @@ export class Host {
   readonly #started = performance.now();
   #updates: Promise<void> = Promise.resolve();
 
+  /** A host with no actors or providers yet; unset options get defaults. */
   constructor(options: HostOptions) {
     this.#options = {
       logger: silentLogger,

@@ -19,10 +19,15 @@ export const LOG_LEVELS: readonly LogLevel[] = [
  * logger that writes anywhere.
  */
 export interface Logger {
+  /** Writes a failure someone must look at. */
   error(message: string, fields?: LogFields): void;
+  /** Writes a problem the caller survived. */
   warn(message: string, fields?: LogFields): void;
+  /** Writes a normal event worth seeing by default. */
   info(message: string, fields?: LogFields): void;
+  /** Writes detail for finding a problem. */
   debug(message: string, fields?: LogFields): void;
+  /** Writes the finest detail, such as every call. */
   trace(message: string, fields?: LogFields): void;
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger;

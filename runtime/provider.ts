@@ -13,8 +13,11 @@ export type OperationDirection = "to_provider" | "to_actor" | "both";
 
 /** One operation a provider supports. */
 export interface OperationDescriptor {
+  /** The operation's name, as sent in a call or a delivery. */
   name: string;
+  /** Whether actors call it, the provider delivers it, or both. */
   direction: OperationDirection;
+  /** A short description for people. */
   doctext: string;
 }
 
@@ -22,10 +25,15 @@ export interface OperationDescriptor {
 export interface CapabilityDescriptor {
   /** Capability id, such as `wascc:keyvalue`. */
   id: string;
+  /** A short human-readable name of the provider. */
   name: string;
+  /** The provider's version text, such as `0.1.0`. */
   version: string;
+  /** The provider's build number; higher is newer. */
   revision: number;
+  /** What the provider does, in a sentence or two. */
   longDescription: string;
+  /** Every operation the provider supports. */
   supportedOperations: OperationDescriptor[];
 }
 
@@ -46,6 +54,7 @@ export interface ActorBinding {
 export interface ProviderCall {
   /** The calling actor's public key. */
   actor: string;
+  /** The operation the actor asks for. */
   operation: string;
   /** MessagePack payload as the actor sent it. */
   payload: Uint8Array;
@@ -58,6 +67,7 @@ export interface ProviderCall {
 export interface ProviderContext {
   /** The binding name this instance serves. */
   binding: string;
+  /** Where the instance logs. */
   logger: Logger;
   /** A directory this provider instance may keep files in. */
   dataDir: string;
@@ -79,10 +89,15 @@ export interface ProviderContext {
  * everything (listeners, files).
  */
 export interface CapabilityProvider {
+  /** What the instance says about itself. */
   readonly descriptor: CapabilityDescriptor;
+  /** Prepares for calls from an actor, given the binding's values. */
   bind(binding: ActorBinding): Promise<void>;
+  /** Forgets an actor (public key) whose binding was removed. */
   unbind(actor: string): Promise<void>;
+  /** Performs an actor's call; resolves with the MessagePack reply. */
   call(call: ProviderCall): Promise<Uint8Array>;
+  /** Releases everything the instance holds. */
   stop(): Promise<void>;
 }
 
@@ -93,6 +108,7 @@ export interface CapabilityProvider {
 export interface ProviderFactory {
   /** Capability id, such as `wascc:keyvalue`. */
   readonly capabilityId: string;
+  /** Starts an instance serving the context's binding name. */
   create(context: ProviderContext):
     | CapabilityProvider
     | Promise<
@@ -104,7 +120,10 @@ export interface ProviderFactory {
  * Thrown by a provider for an operation it does not know; the actor gets
  * the message as its host-call error.
  */
-export function unknownOperation(capability: string, operation: string) {
+export function unknownOperation(
+  capability: string,
+  operation: string,
+): RangeError {
   return new RangeError(
     `Cannot perform "${operation}": not an operation of ${capability}`,
   );

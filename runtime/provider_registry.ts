@@ -20,9 +20,13 @@ export interface ProviderEntry {
 
 /** A binding between an actor and a capability provider. */
 export interface BindingInfo {
+  /** The bound actor's public key (`M…`). */
   actor: string;
+  /** The provider's capability id, such as `wascc:keyvalue`. */
   capabilityId: string;
+  /** The binding name; `default` when none was given. */
   binding: string;
+  /** The binding's configuration values. */
   values: Record<string, string>;
 }
 

@@ -7,11 +7,11 @@
 /** A synchronous waPC caller over one instance. */
 export function bareWapc(bytes: Uint8Array<ArrayBuffer>) {
   const module = new WebAssembly.Module(bytes);
-  let memory: WebAssembly.Memory;
   let operation: Uint8Array = new Uint8Array();
   let payload: Uint8Array = new Uint8Array();
   let response: Uint8Array | undefined;
   const noop = () => 0;
+  const memory = () => instance.exports.memory as WebAssembly.Memory;
   const wasi: Record<string, () => number> = {};
   for (const entry of WebAssembly.Module.imports(module)) {
     if (entry.module !== "wapc") wasi[entry.name] = noop;
@@ -19,12 +19,12 @@ export function bareWapc(bytes: Uint8Array<ArrayBuffer>) {
   const instance = new WebAssembly.Instance(module, {
     wapc: {
       __guest_request: (opPointer: number, payloadPointer: number) => {
-        const view = new Uint8Array(memory.buffer);
+        const view = new Uint8Array(memory().buffer);
         view.set(operation, opPointer);
         view.set(payload, payloadPointer);
       },
       __guest_response: (pointer: number, length: number) => {
-        response = new Uint8Array(memory.buffer, pointer, length).slice();
+        response = new Uint8Array(memory().buffer, pointer, length).slice();
       },
       __guest_error: noop,
       __host_call: noop,
@@ -37,7 +37,6 @@ export function bareWapc(bytes: Uint8Array<ArrayBuffer>) {
     wasi_snapshot_preview1: wasi,
     wasi_unstable: wasi,
   });
-  memory = instance.exports.memory as WebAssembly.Memory;
   for (const name of ["_start", "wapc_init"]) {
     const start = instance.exports[name];
     if (typeof start === "function") start();

@@ -11,7 +11,7 @@ import type { BenchRow } from "./table.ts";
 
 const ROUNDS = 3;
 
-async function freePort(): Promise<number> {
+function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
@@ -65,7 +65,7 @@ async function measure(
     caps: ["wascc:http_server"],
   });
   await host.startActor(actor.bytes);
-  const actorPort = await freePort();
+  const actorPort = freePort();
   await host.bind(actor.key, "wascc:http_server", "", {
     PORT: String(actorPort),
     HOST: "127.0.0.1",
@@ -75,7 +75,7 @@ async function measure(
   const sample = await fetch(actorUrl);
   const body = new Uint8Array(await sample.arrayBuffer());
   const headers = new Headers(sample.headers);
-  const barePort = await freePort();
+  const barePort = freePort();
   const bare = Deno.serve(
     { hostname: "127.0.0.1", port: barePort, onListen() {} },
     () => new Response(body, { headers }),
