@@ -10,10 +10,15 @@ import { type ActorClaims, verifyModule } from "./claims.ts";
 import { bindingName } from "./dispatch.ts";
 import { HostEvents } from "./host_events.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import type { ActorBinding, ProviderFactory } from "./provider.ts";
+import type {
+  ActorBinding,
+  CapabilityDescriptor,
+  ProviderFactory,
+} from "./provider.ts";
 import { type BindingInfo, ProviderRegistry } from "./provider_registry.ts";
 import { messageOf } from "./wapc_instance.ts";
-import { Router } from "./router.ts";
+import type { Remote } from "./remote.ts";
+import { bindingKey, Router } from "./router.ts";
 import { compileActorModule } from "./actor_module.ts";
 import { wasccValues } from "./binding_values.ts";
 
@@ -43,6 +48,16 @@ export interface HostOptions {
 
 export type { BindingInfo };
 
+/** A provider instance of a host, as inventories list it. */
+export interface ProviderInfo {
+  /** Capability id, such as `wascc:keyvalue`. */
+  capabilityId: string;
+  /** The binding name it serves. */
+  binding: string;
+  /** What it says about itself. */
+  descriptor: CapabilityDescriptor;
+}
+
 /** Options of a live update. */
 export interface UpdateActorOptions {
   /** Allow a lower revision than the running one (a rollback). */
@@ -68,7 +83,12 @@ export class Host {
   };
   readonly #actors = new Map<string, Actor>();
   readonly #providers = new ProviderRegistry();
-  readonly #router = new Router(this.#actors, this.#providers);
+  readonly #latticeBindings = new Map<string, BindingInfo>();
+  readonly #router = new Router(
+    this.#actors,
+    this.#providers,
+    this.#latticeBindings,
+  );
   readonly #started = performance.now();
   #updates: Promise<void> = Promise.resolve();
 
@@ -224,6 +244,11 @@ export class Host {
         await this.unbind(key, entry.factory.capabilityId, entry.binding);
       }
     }
+    for (const info of [...this.#latticeBindings.values()]) {
+      if (info.actor === key) {
+        await this.unbind(key, info.capabilityId, info.binding);
+      }
+    }
     this.events.emit({ type: "actor_stopped", actor: key });
   }
 
@@ -262,7 +287,11 @@ export class Host {
         name,
       ),
       deliver: (actor, operation, payload) =>
-        this.#router.invoke(actor, operation, payload),
+        this.#router.invoke(actor, operation, payload, { chain: [] }, {
+          kind: "capability",
+          capabilityId: factory.capabilityId,
+          binding: name,
+        }),
     });
     this.#providers.add({
       factory,
@@ -322,12 +351,21 @@ export class Host {
       throw new Error(`${what}: capability not in the actor's claims`);
     }
     const entry = this.#providers.get(capabilityId, name);
+    const bound = { ...values, ...wasccValues(running.claims) };
+    if (!entry && this.#router.remote) {
+      const key = bindingKey(actor, capabilityId, name);
+      const info = { actor, capabilityId, binding: name, values: bound };
+      this.#latticeBindings.set(key, info);
+      this.events.emit({
+        type: "binding_created",
+        actor,
+        capabilityId,
+        binding: name,
+      });
+      return;
+    }
     if (!entry) throw new Error(`${what}: no such provider is running`);
-    const actorBinding: ActorBinding = {
-      actor,
-      binding: name,
-      values: { ...values, ...wasccValues(running.claims) },
-    };
+    const actorBinding: ActorBinding = { actor, binding: name, values: bound };
     try {
       await entry.provider.bind(actorBinding);
     } catch (error) {
@@ -350,6 +388,15 @@ export class Host {
   ): Promise<void> {
     const name = bindingName(binding);
     const entry = this.#providers.get(capabilityId, name);
+    if (this.#latticeBindings.delete(bindingKey(actor, capabilityId, name))) {
+      this.events.emit({
+        type: "binding_removed",
+        actor,
+        capabilityId,
+        binding: name,
+      });
+      return;
+    }
     if (!entry?.actors.has(actor)) {
       throw new Error(
         `Cannot unbind actor "${actor}" from ${capabilityId} "${name}": ` +
@@ -366,18 +413,110 @@ export class Host {
     });
   }
 
-  /** Every binding on this host. */
+  /** Every binding to a provider on this host. */
   bindings(): BindingInfo[] {
     return this.#providers.bindings();
   }
 
-  /** Invokes an operation on a running actor from outside (origin system). */
+  /** Bindings of this host's actors to providers on other hosts. */
+  latticeBindings(): BindingInfo[] {
+    return [...this.#latticeBindings.values()];
+  }
+
+  /** The capability id, binding and descriptor of every provider here. */
+  providers(): ProviderInfo[] {
+    return this.#providers.entries().map((entry) => ({
+      capabilityId: entry.factory.capabilityId,
+      binding: entry.binding,
+      descriptor: entry.provider.descriptor,
+    }));
+  }
+
+  /**
+   * Sends calls this host cannot serve to `remote` (the lattice); without
+   * one, calls to actors and providers elsewhere fail.
+   */
+  attachRemote(remote: Remote | undefined): void {
+    this.#router.remote = remote;
+  }
+
+  /**
+   * Binds an actor of another host to a provider of this one, as the
+   * lattice asks (the actor's host checked its claims). Binding again with
+   * the same values changes nothing.
+   */
+  async bindFromLattice(binding: BindingInfo): Promise<void> {
+    const { actor, capabilityId } = binding;
+    const name = bindingName(binding.binding);
+    const entry = this.#providers.get(capabilityId, name);
+    if (!entry) {
+      throw new Error(
+        `Cannot bind actor "${actor}" to ${capabilityId} "${name}": ` +
+          "no such provider is running",
+      );
+    }
+    const known = entry.actors.get(actor);
+    if (known && sameValues(known.values, binding.values)) return;
+    if (known) await entry.provider.unbind(actor);
+    const actorBinding = { actor, binding: name, values: binding.values };
+    await entry.provider.bind(actorBinding);
+    entry.actors.set(actor, actorBinding);
+    this.events.emit({
+      type: "binding_created",
+      actor,
+      capabilityId,
+      binding: name,
+    });
+  }
+
+  /** Performs a call of an actor on another host on a provider here. */
+  callProvider(
+    actor: string,
+    capabilityId: string,
+    binding: string,
+    operation: string,
+    payload: Uint8Array,
+  ): Promise<Uint8Array> {
+    const entry = this.#providers.get(capabilityId, bindingName(binding));
+    if (!entry?.actors.has(actor)) {
+      return Promise.reject(
+        new Error(
+          `Cannot call ${capabilityId} "${bindingName(binding)}": actor ` +
+            `"${actor}" is not bound to it`,
+        ),
+      );
+    }
+    return entry.provider.call({ actor, operation, payload });
+  }
+
+  /**
+   * Invokes an operation on an actor from outside (origin system): here
+   * when it runs here, otherwise through the lattice.
+   */
   invoke(
     actor: string,
     operation: string,
     payload: Uint8Array,
   ): Promise<Uint8Array> {
     return this.#router.invoke(actor, operation, payload);
+  }
+
+  /**
+   * Invokes an operation on an actor of this host only, as the lattice
+   * does for invocations it receives.
+   */
+  invokeLocal(
+    actor: string,
+    operation: string,
+    payload: Uint8Array,
+  ): Promise<Uint8Array> {
+    const running = this.#actors.get(actor);
+    if (!running) {
+      return Promise.reject(
+        new Error(`Cannot invoke actor "${actor}": not running on this host`),
+      );
+    }
+    return running.invoke(operation, payload);
   }
 
   /** Stops every actor, then every provider. */
@@ -424,4 +563,13 @@ export class Host {
       await this.bind(claims.subject, factory.capabilityId);
     }
   }
+}
+
+function sameValues(
+  a: Record<string, string>,
+  b: Record<string, string>,
+): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length &&
+    keys.every((key) => a[key] === b[key]);
 }

@@ -14,14 +14,28 @@ import {
   checkCycle,
   isActorNamespace,
 } from "./dispatch.ts";
-import type { ProviderRegistry } from "./provider_registry.ts";
+import type { Entity } from "./invocation.ts";
+import type { BindingInfo, ProviderRegistry } from "./provider_registry.ts";
+import type { Remote } from "./remote.ts";
 import type { HostCall } from "./wapc_instance.ts";
+
+/** The origin of invocations the host makes itself. */
+const SYSTEM: Entity = { kind: "actor", key: "system" };
 
 /** Routes invocations between the actors and providers of a host. */
 export class Router {
+  /** Where calls go that this host cannot serve itself, if anywhere. */
+  remote?: Remote;
+
+  /**
+   * Routes over the host's actors and providers; `latticeBindings` holds
+   * the bindings of its actors to providers that run on other hosts,
+   * keyed by {@link bindingKey}.
+   */
   constructor(
     readonly actors: ReadonlyMap<string, Actor>,
     readonly providers: ProviderRegistry,
+    readonly latticeBindings: ReadonlyMap<string, BindingInfo>,
   ) {}
 
   /**
@@ -37,11 +51,27 @@ export class Router {
     authorize(claims, call.namespace);
     if (isActorNamespace(call.namespace)) {
       checkCycle(context.chain, call.namespace);
-      return this.invoke(call.namespace, call.operation, call.payload, context);
+      return this.invoke(
+        call.namespace,
+        call.operation,
+        call.payload,
+        context,
+        { kind: "actor", key: claims.subject },
+      );
     }
     const binding = bindingName(call.binding);
     const entry = this.providers.get(call.namespace, binding);
     if (!entry?.actors.has(claims.subject)) {
+      const key = bindingKey(claims.subject, call.namespace, binding);
+      if (this.remote && this.latticeBindings.has(key)) {
+        return this.remote.callProvider(
+          claims.subject,
+          call.namespace,
+          binding,
+          call.operation,
+          call.payload,
+        );
+      }
       throw new Error(
         `Cannot call ${capabilityUrl(call.namespace, binding)}: ` +
           `actor "${claims.subject}" is not bound to it`,
@@ -54,19 +84,35 @@ export class Router {
     });
   }
 
-  /** Invokes an operation on an actor of this host. */
+  /**
+   * Invokes an operation on an actor: on this host when it runs here (local
+   * first), otherwise through the lattice when there is one.
+   */
   invoke(
     key: string,
     operation: string,
     payload: Uint8Array,
     context: InvocationContext = { chain: [] },
+    origin: Entity = SYSTEM,
   ): Promise<Uint8Array> {
     const actor = this.actors.get(key);
     if (!actor) {
+      if (this.remote) {
+        return this.remote.invokeActor(key, operation, payload, origin);
+      }
       return Promise.reject(
         new Error(`Cannot invoke actor "${key}": not running on this host`),
       );
     }
     return actor.invoke(operation, payload, context);
   }
+}
+
+/** The key of a binding in maps of bindings. */
+export function bindingKey(
+  actor: string,
+  capabilityId: string,
+  binding: string,
+): string {
+  return `${actor}\u0000${capabilityId}\u0000${binding}`;
 }

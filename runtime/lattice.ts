@@ -1,0 +1,343 @@
+/**
+ * A host's membership of a lattice (spec §5) over any bus: it serves the
+ * host's actors and providers to other hosts, sends the host's calls for
+ * targets elsewhere, spreads bindings, answers inventory queries and
+ * publishes events and heartbeats. Local calls never come here: the
+ * router tries the host first.
+ *
+ * @module
+ */
+import {
+  type Bus,
+  type BusMessage,
+  NoRespondersError,
+  RequestTimeoutError,
+  type Subscription,
+} from "./bus.ts";
+import { asString } from "./codec.ts";
+import type { Host } from "./host.ts";
+import type { HostEvent } from "./host_events.ts";
+import {
+  decodeResponse,
+  encodeInvocation,
+  type Entity,
+  type Invocation,
+  SYSTEM_ORIGIN,
+} from "./invocation.ts";
+import type { InvocationSigner } from "./invocation_token.ts";
+import {
+  answerInvocation,
+  expectTarget,
+  type InvocationHandler,
+} from "./lattice_answer.ts";
+import {
+  cloudEvent,
+  type NamedEvent,
+  namedEvent,
+  readCloudEvent,
+} from "./lattice_events.ts";
+import { heartbeat, inventoryAnswer } from "./lattice_inventory.ts";
+import { type InventoryKind, LatticeSubjects } from "./lattice_subjects.ts";
+import { LatticeBindings } from "./lattice_bindings.ts";
+import { type Logger, silentLogger } from "./logger.ts";
+import type { Remote } from "./remote.ts";
+import { messageOf } from "./wapc_instance.ts";
+
+/** How a host joins a lattice. */
+export interface LatticeOptions {
+  /** The bus the lattice runs on (NATS, or a loopback bus in tests). */
+  bus: Bus;
+  /** Signs this host's invocations with its server key. */
+  signer: InvocationSigner;
+  /** The lattice's name; without one the subjects are waSCC's own. */
+  namespace?: string;
+  /** How long a call to another host may take, in ms (default 2 s). */
+  rpcTimeoutMs?: number;
+  /** Host keys allowed to invoke this host; empty allows any. */
+  trustedHosts?: readonly string[];
+  /** Interval of heartbeat events in ms (default 30 s); 0 sends none. */
+  heartbeatMs?: number;
+  /** Clock skew tolerated on invocation tokens, in seconds. */
+  skewSeconds?: number;
+  /** Where the lattice logs. */
+  logger?: Logger;
+}
+
+const INVENTORY_KINDS: InventoryKind[] = [
+  "hosts",
+  "actors",
+  "bindings",
+  "capabilities",
+];
+const SYSTEM: Entity = { kind: "actor", key: SYSTEM_ORIGIN };
+
+/** A host in a lattice. */
+export class Lattice implements Remote {
+  /** The subjects of this lattice. */
+  readonly subjects: LatticeSubjects;
+  readonly #host: Host;
+  readonly #bus: Bus;
+  readonly #signer: InvocationSigner;
+  readonly #logger: Logger;
+  readonly #rpcTimeoutMs: number;
+  readonly #check;
+  readonly #actors = new Map<string, Subscription>();
+  readonly #fixed: Subscription[] = [];
+  readonly #bindings: LatticeBindings;
+  #offEvents?: () => void;
+  #heartbeat?: ReturnType<typeof setInterval>;
+
+  private constructor(host: Host, options: LatticeOptions) {
+    this.#host = host;
+    this.#bus = options.bus;
+    this.#signer = options.signer;
+    this.#logger = options.logger ?? silentLogger;
+    this.#rpcTimeoutMs = options.rpcTimeoutMs ?? 2000;
+    this.subjects = new LatticeSubjects(options.namespace);
+    this.#check = {
+      trustedHosts: new Set(options.trustedHosts ?? []),
+      skewSeconds: options.skewSeconds,
+      logger: this.#logger,
+    };
+    this.#bindings = new LatticeBindings({
+      host,
+      bus: this.#bus,
+      subjects: this.subjects,
+      serve: (message, handle) => this.#serve(message, handle),
+      send: (subject, invocation) => this.#publish(subject, invocation),
+      invocation: (target, operation, msg) =>
+        this.#invocation(SYSTEM, target, operation, msg),
+    });
+  }
+
+  /**
+   * Joins `host` to the lattice on `options.bus`: subscribes for what the
+   * host runs, announces its bindings and starts its heartbeat.
+   */
+  static join(host: Host, options: LatticeOptions): Lattice {
+    if (host.id !== options.signer.hostId) {
+      throw new TypeError(
+        `Cannot join the lattice: the signer's key "${options.signer.hostId}"` +
+          ` is not the host's "${host.id}"`,
+      );
+    }
+    const lattice = new Lattice(host, options);
+    lattice.#start(options.heartbeatMs ?? 30_000);
+    return lattice;
+  }
+
+  /** Calls an actor on another host through the lattice. */
+  invokeActor(
+    actor: string,
+    operation: string,
+    payload: Uint8Array,
+    origin: Entity,
+  ): Promise<Uint8Array> {
+    const invocation = this.#invocation(
+      origin,
+      { kind: "actor", key: actor },
+      operation,
+      payload,
+    );
+    return this.#request(
+      this.subjects.actor(actor),
+      invocation,
+      () => `actor "${actor}"`,
+    );
+  }
+
+  /** Calls a provider on another host for one of this host's actors. */
+  callProvider(
+    actor: string,
+    capabilityId: string,
+    binding: string,
+    operation: string,
+    payload: Uint8Array,
+  ): Promise<Uint8Array> {
+    const invocation = this.#invocation(
+      { kind: "actor", key: actor },
+      { kind: "capability", capabilityId, binding },
+      operation,
+      payload,
+    );
+    const subject = this.subjects.providerCalls(capabilityId, binding, actor);
+    return this.#request(
+      subject,
+      invocation,
+      () => `${capabilityId} "${binding}"`,
+    );
+  }
+
+  /** Publishes an event of this host on the lattice's event subject. */
+  publishEvent(event: NamedEvent): void {
+    const payload = new TextEncoder().encode(
+      JSON.stringify(cloudEvent(this.#host.id, event)),
+    );
+    this.#try(
+      "publish event",
+      () => this.#bus.publish(this.subjects.events, payload),
+    );
+  }
+
+  /** Leaves the lattice: says so, and ends every subscription. */
+  leave(): void {
+    this.publishEvent({ name: "HostStopped", fields: { host: this.#host.id } });
+    clearInterval(this.#heartbeat);
+    this.#offEvents?.();
+    this.#host.attachRemote(undefined);
+    for (const subscription of [...this.#fixed, ...this.#actors.values()]) {
+      subscription.unsubscribe();
+    }
+    this.#actors.clear();
+    this.#bindings.clear();
+  }
+
+  #start(heartbeatMs: number): void {
+    for (const kind of INVENTORY_KINDS) {
+      this.#fixed.push(this.#bus.subscribe(
+        this.subjects.inventory(kind),
+        (message) => this.#answerInventory(message, kind),
+      ));
+    }
+    this.#fixed.push(this.#bus.subscribe(
+      this.subjects.events,
+      (message) => this.#heard(message),
+    ));
+    for (const claims of this.#host.actors()) this.#serveActor(claims.subject);
+    this.#bindings.start();
+    this.#host.attachRemote(this);
+    this.#offEvents = this.#host.events.on((event) => this.#onHostEvent(event));
+    this.publishEvent({ name: "HostStarted", fields: { host: this.#host.id } });
+    if (heartbeatMs > 0) {
+      this.#beat();
+      this.#heartbeat = setInterval(() => this.#beat(), heartbeatMs);
+    }
+  }
+
+  #beat(): void {
+    this.publishEvent({ name: "HostHeartbeat", fields: heartbeat(this.#host) });
+  }
+
+  #onHostEvent(event: HostEvent): void {
+    this.publishEvent(namedEvent(event));
+    if (event.type === "actor_started") this.#serveActor(event.actor);
+    if (event.type === "actor_stopped") {
+      this.#actors.get(event.actor)?.unsubscribe();
+      this.#actors.delete(event.actor);
+    }
+    this.#bindings.onHostEvent(event, (actor) => this.#actors.has(actor));
+  }
+
+  #serveActor(key: string): void {
+    if (this.#actors.has(key)) return;
+    const subject = this.subjects.actor(key);
+    this.#actors.set(
+      key,
+      this.#bus.subscribe(
+        subject,
+        (message) =>
+          this.#serve(message, (invocation) => {
+            const { target } = invocation;
+            expectTarget(
+              target.kind === "actor" && target.key === key,
+              `actor "${key}"`,
+            );
+            return this.#host.invokeLocal(
+              key,
+              invocation.operation,
+              invocation.msg,
+            );
+          }),
+        { queue: subject },
+      ),
+    );
+  }
+
+  // Each invocation runs on its own: the actor's pool and queue bound how
+  // many run at once, not the subscription.
+  #serve(message: BusMessage, handle: InvocationHandler): void {
+    void answerInvocation(message, handle, this.#check);
+  }
+
+  #answerInventory(message: BusMessage, kind: InventoryKind): void {
+    const answer = JSON.stringify(inventoryAnswer(this.#host, kind));
+    this.#try(
+      "answer inventory",
+      () => message.respond(new TextEncoder().encode(answer)),
+    );
+  }
+
+  #heard(message: BusMessage): void {
+    const event = readCloudEvent(message.payload);
+    if (!event || event.source === this.#host.id) return;
+    if (event.name === "ProviderLoaded") {
+      const capabilityId = asString(event.fields.capid, "capid");
+      const binding = asString(event.fields.instance_name, "instance_name");
+      this.#bindings.announce(capabilityId, binding);
+    }
+  }
+
+  #invocation(
+    origin: Entity,
+    target: Entity,
+    operation: string,
+    msg: Uint8Array,
+  ): Invocation {
+    const unsigned = {
+      origin,
+      target,
+      operation,
+      msg,
+      id: crypto.randomUUID(),
+    };
+    return {
+      ...unsigned,
+      encodedClaims: this.#signer.token(unsigned),
+      hostId: this.#host.id,
+    };
+  }
+
+  async #request(
+    subject: string,
+    invocation: Invocation,
+    what: () => string,
+  ): Promise<Uint8Array> {
+    const failed = (reason: string, cause?: unknown) =>
+      new Error(`Cannot invoke ${what()} in the lattice: ${reason}`, { cause });
+    let reply;
+    try {
+      reply = await this.#bus.request(subject, encodeInvocation(invocation), {
+        timeoutMs: this.#rpcTimeoutMs,
+      });
+    } catch (error) {
+      if (error instanceof NoRespondersError) {
+        throw failed("no host runs it", error);
+      }
+      if (error instanceof RequestTimeoutError) {
+        throw failed(`no answer within ${this.#rpcTimeoutMs} ms`, error);
+      }
+      throw failed(messageOf(error), error);
+    }
+    const response = decodeResponse(reply.payload);
+    if (response.invocationId !== invocation.id) {
+      throw failed("the answer is for another invocation");
+    }
+    if (response.error !== undefined) throw new Error(response.error);
+    return response.msg;
+  }
+
+  #publish(subject: string, invocation: Invocation): void {
+    this.#try(
+      "publish invocation",
+      () => this.#bus.publish(subject, encodeInvocation(invocation)),
+    );
+  }
+
+  #try(action: string, step: () => unknown): void {
+    try {
+      step();
+    } catch (error) {
+      this.#logger.warn(`cannot ${action}`, { error: messageOf(error) });
+    }
+  }
+}
