@@ -1,5 +1,6 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { httpServerProvider } from "../providers/http_server.ts";
 import { keyValueProvider } from "../providers/keyvalue.ts";
 import { decode, encode } from "../runtime/codec.ts";
 import {
@@ -10,7 +11,9 @@ import {
 import { InvocationSigner } from "../runtime/invocation_token.ts";
 import { generateKeyPair } from "../runtime/ed25519.ts";
 import { LoopbackBus } from "../runtime/loopback_bus.ts";
+import { testActor } from "./actors.ts";
 import { guestModule, hostCallPayload, text } from "./host_helpers.ts";
+import { freePort } from "./http_server_harness.ts";
 import { latticeHost, settle } from "./lattice_harness.ts";
 import { Recorder } from "./bus_recorder.ts";
 import { rejects } from "./rejects.ts";
@@ -43,6 +46,36 @@ lattice("serves an actor's calls with a provider on another host", async () => {
   const second = decode(await a.host.invoke(actor.key, "H", addCall("n", 3)));
   assert.equal([first, second], [{ value: 2 }, { value: 5 }]);
   assert.equal(b.host.bindings().map((info) => info.actor), [actor.key]);
+  await a.stop();
+  await b.stop();
+  await bus.close();
+});
+
+lattice("serves HTTP on one host for an actor on another", async () => {
+  const bus = new LoopbackBus();
+  const a = await latticeHost(bus);
+  const b = await latticeHost(bus);
+  await b.host.startProvider(httpServerProvider);
+  const actor = await signActor(await testActor("echo"), {
+    caps: ["wascc:http_server"],
+  });
+  await a.host.startActor(actor.bytes);
+  const port = freePort();
+  await a.host.bind(actor.key, "wascc:http_server", "", {
+    PORT: String(port),
+    HOST: "127.0.0.1",
+  });
+  await settle(100);
+
+  const response = await fetch(`http://127.0.0.1:${port}/x`, {
+    method: "POST",
+    body: "across hosts",
+  });
+  assert.is(response.status, 200);
+  assert.is(await response.text(), "across hosts");
+  await a.host.unbind(actor.key, "wascc:http_server");
+  await settle(100);
+  assert.equal(b.host.bindings(), [], "the remote unbind reached host B");
   await a.stop();
   await b.stop();
   await bus.close();
