@@ -6,6 +6,7 @@
  */
 import { asBytes, asString, asStruct, decode, encode } from "./codec.ts";
 import { actorUrl, capabilityUrl, SYSTEM_URL } from "./dispatch.ts";
+import { encodeByteArray, readByteVector, valueEnd } from "./msgpack_bytes.ts";
 
 /** The origin key waSCC gives invocations the host itself makes. */
 export const SYSTEM_ORIGIN = "system";
@@ -68,15 +69,19 @@ export function targetUrl(
  * 0.14 host refuses `bin` there).
  */
 export function encodeInvocation(invocation: Invocation): Uint8Array {
-  return encode({
-    origin: encodeEntity(invocation.origin),
-    target: encodeEntity(invocation.target),
-    operation: invocation.operation,
-    msg: Array.from(invocation.msg),
-    id: invocation.id,
-    encoded_claims: invocation.encodedClaims,
-    host_id: invocation.hostId,
-  });
+  return encodeWithBytes(
+    {
+      origin: encodeEntity(invocation.origin),
+      target: encodeEntity(invocation.target),
+      operation: invocation.operation,
+    },
+    invocation.msg,
+    {
+      id: invocation.id,
+      encoded_claims: invocation.encodedClaims,
+      host_id: invocation.hostId,
+    },
+  );
 }
 
 /**
@@ -85,7 +90,7 @@ export function encodeInvocation(invocation: Invocation): Uint8Array {
  */
 export function decodeInvocation(bytes: Uint8Array): Invocation {
   const what = "invocation";
-  const fields = asStruct(decode(bytes, what), INVOCATION_FIELDS, what);
+  const fields = decodeWithBytes(bytes, INVOCATION_FIELDS, what);
   const invocation = {
     origin: decodeEntity(fields.origin, "origin"),
     target: decodeEntity(fields.target, "target"),
@@ -105,8 +110,7 @@ export function decodeInvocation(bytes: Uint8Array): Invocation {
 
 /** Encodes a response; `msg` as an array of integers, as waSCC does. */
 export function encodeResponse(response: InvocationResponse): Uint8Array {
-  return encode({
-    msg: Array.from(response.msg),
+  return encodeWithBytes({}, response.msg, {
     error: response.error ?? null,
     invocation_id: response.invocationId,
   });
@@ -115,7 +119,7 @@ export function encodeResponse(response: InvocationResponse): Uint8Array {
 /** Decodes a response, map or array form, `msg` as `bin` or integers. */
 export function decodeResponse(bytes: Uint8Array): InvocationResponse {
   const what = "invocation response";
-  const fields = asStruct(decode(bytes, what), RESPONSE_FIELDS, what);
+  const fields = decodeWithBytes(bytes, RESPONSE_FIELDS, what);
   const error = fields.error;
   if (error !== undefined && error !== null && typeof error !== "string") {
     throw new TypeError(`Cannot decode ${what}: "error" is not text`);
@@ -175,4 +179,63 @@ function entityVariant(value: unknown): [number, unknown] | undefined {
   if (entries.length !== 1) return undefined;
   const index = Number(entries[0][0]);
   return Number.isInteger(index) ? [index, entries[0][1]] : undefined;
+}
+
+const MSG_KEY = encode("msg");
+/** Envelopes from this size on are decoded with the byte-vector path. */
+const FAST_DECODE_BYTES = 512;
+
+// A map of `before`, then `msg` as an integer array, then `after`, all in
+// order; the small maps are encoded generically and their headers joined.
+function encodeWithBytes(
+  before: Record<string, unknown>,
+  msg: Uint8Array,
+  after: Record<string, unknown>,
+): Uint8Array {
+  const head = encode(before);
+  const tail = encode(after);
+  const count = Object.keys(before).length + Object.keys(after).length + 1;
+  if (count > 15 || head[0] !== (0x80 | Object.keys(before).length)) {
+    return encode({ ...before, msg: Array.from(msg), ...after });
+  }
+  const vector = encodeByteArray(msg);
+  const out = new Uint8Array(
+    head.length + MSG_KEY.length + vector.length + tail.length - 1,
+  );
+  out[0] = 0x80 | count;
+  let at = 1;
+  for (const part of [head.subarray(1), MSG_KEY, vector, tail.subarray(1)]) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+// Decodes a struct whose `msg` may be a large integer array: the envelope's
+// entries are found by their extent and `msg` read straight into bytes.
+function decodeWithBytes(
+  bytes: Uint8Array,
+  fields: readonly string[],
+  what: string,
+): Record<string, unknown> {
+  const type = bytes[0];
+  if (bytes.length < FAST_DECODE_BYTES || (type & 0xf0) !== 0x80) {
+    return asStruct(decode(bytes, what), fields, what);
+  }
+  const struct: Record<string, unknown> = {};
+  try {
+    let at = 1;
+    for (let entry = 0; entry < (type & 0x0f); entry++) {
+      const keyEnd = valueEnd(bytes, at);
+      const key = decode(bytes.subarray(at, keyEnd), what);
+      const end = valueEnd(bytes, keyEnd);
+      const vector = key === "msg" ? readByteVector(bytes, keyEnd) : undefined;
+      struct[String(key)] = vector ?? decode(bytes.subarray(keyEnd, end), what);
+      at = end;
+    }
+  } catch (error) {
+    if (error instanceof SyntaxError) throw error;
+    throw new SyntaxError(`Cannot decode ${what}: ${(error as Error).message}`);
+  }
+  return struct;
 }

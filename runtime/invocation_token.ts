@@ -178,7 +178,7 @@ function publicKeyOf(hostId: string): KeyObject | undefined {
 }
 
 function json(value: unknown): string {
-  return base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
 
 function hex(text: string): Uint8Array {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { verifySignature } from "./ed25519.ts";
 import type { KeyPair } from "./ed25519.ts";
 
@@ -130,10 +131,8 @@ export function formatSeconds(seconds: number): string {
 
 /** base64url without padding. */
 export function base64UrlEncode(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString("base64url");
 }
 
 /** Decodes base64url without padding; anything else is a SyntaxError. */
@@ -141,19 +140,20 @@ export function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
     throw new SyntaxError("Cannot decode base64url: bad character or length");
   }
-  const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return new Uint8Array(Buffer.from(text, "base64url"));
 }
 
 function encodeJson(value: unknown): string {
-  return base64UrlEncode(new TextEncoder().encode(JSON.stringify(value)));
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 function decodeJson(part: string, what: string): Record<string, unknown> {
   const bytes = decodePart(part, what);
   let value: unknown;
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const text = strictUtf8.decode(bytes);
     value = JSON.parse(text);
   } catch (cause) {
     throw new SyntaxError(`Cannot decode token: ${what} is not JSON`, {

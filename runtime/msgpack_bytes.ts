@@ -1,0 +1,165 @@
+/**
+ * Fast paths for the one costly shape of the lattice envelope: byte
+ * vectors that waSCC sends as MessagePack arrays of integers (spec §3).
+ * A generic encoder or decoder turns 16 KiB into 16,384 JavaScript numbers;
+ * these read and write the bytes directly, and find the extent of any
+ * value so the rest of an envelope can go through the generic codec.
+ *
+ * @module
+ */
+
+/** A byte vector as a MessagePack array of integers. */
+export function encodeByteArray(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(5 + bytes.length * 2);
+  let at = 0;
+  const length = bytes.length;
+  if (length < 16) {
+    out[at++] = 0x90 | length;
+  } else if (length < 0x10000) {
+    out[at++] = 0xdc;
+    out[at++] = length >> 8;
+    out[at++] = length & 0xff;
+  } else {
+    out[at++] = 0xdd;
+    new DataView(out.buffer).setUint32(at, length);
+    at += 4;
+  }
+  for (let index = 0; index < length; index++) {
+    const byte = bytes[index];
+    if (byte >= 0x80) out[at++] = 0xcc;
+    out[at++] = byte;
+  }
+  return out.subarray(0, at);
+}
+
+/**
+ * Reads a byte vector at `start`: `bin`, an array of integers 0–255, or
+ * nil (empty). Undefined for any other shape, which the caller then
+ * decodes the slow way for a precise error.
+ */
+export function readByteVector(
+  bytes: Uint8Array,
+  start: number,
+): Uint8Array | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = bytes[start];
+  if (type === 0xc0) return new Uint8Array();
+  if (type === 0xc4 || type === 0xc5 || type === 0xc6) {
+    const [length, head] = type === 0xc4
+      ? [bytes[start + 1], 2]
+      : type === 0xc5
+      ? [view.getUint16(start + 1), 3]
+      : [view.getUint32(start + 1), 5];
+    if (start + head + length > bytes.length) return undefined;
+    return new Uint8Array(bytes.subarray(start + head, start + head + length));
+  }
+  let length: number;
+  let at: number;
+  if ((type & 0xf0) === 0x90) [length, at] = [type & 0x0f, start + 1];
+  else if (type === 0xdc) [length, at] = [view.getUint16(start + 1), start + 3];
+  else if (type === 0xdd) [length, at] = [view.getUint32(start + 1), start + 5];
+  else return undefined;
+  const out = new Uint8Array(length);
+  for (let index = 0; index < length; index++) {
+    const byte = bytes[at++];
+    if (byte < 0x80) out[index] = byte;
+    else if (byte === 0xcc && at < bytes.length) out[index] = bytes[at++];
+    else return undefined;
+  }
+  return at <= bytes.length ? out : undefined;
+}
+
+/**
+ * The offset just past the MessagePack value at `start`. Throws a
+ * RangeError when the value runs past the end of `bytes`.
+ */
+export function valueEnd(bytes: Uint8Array, start: number): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = start;
+  let pending = 1;
+  while (pending > 0) {
+    if (at >= bytes.length) throw new RangeError("MessagePack value is cut");
+    pending--;
+    const type = bytes[at++];
+    if (
+      type < 0x80 || type >= 0xe0 || type === 0xc0 || type === 0xc2 ||
+      type === 0xc3
+    ) continue;
+    if ((type & 0xf0) === 0x80) pending += 2 * (type & 0x0f);
+    else if ((type & 0xf0) === 0x90) pending += type & 0x0f;
+    else if ((type & 0xe0) === 0xa0) at += type & 0x1f;
+    else {
+      const fixed = FIXED_SIZES[type];
+      if (fixed !== undefined) {
+        at += fixed;
+        continue;
+      }
+      const [size, count] = variableSize(view, type, at);
+      at += size;
+      if (count.kind === "bytes") at += count.n;
+      else pending += count.n;
+    }
+  }
+  if (at > bytes.length) throw new RangeError("MessagePack value is cut");
+  return at;
+}
+
+/** Sizes of the values whose length is fixed by their type byte. */
+const FIXED_SIZES: Record<number, number> = {
+  0xcc: 1,
+  0xcd: 2,
+  0xce: 4,
+  0xcf: 8,
+  0xd0: 1,
+  0xd1: 2,
+  0xd2: 4,
+  0xd3: 8,
+  0xca: 4,
+  0xcb: 8,
+  0xd4: 2,
+  0xd5: 3,
+  0xd6: 5,
+  0xd7: 9,
+  0xd8: 17,
+};
+
+type Count = { kind: "bytes" | "items"; n: number };
+
+function variableSize(
+  view: DataView,
+  type: number,
+  at: number,
+): [number, Count] {
+  const u8 = () => view.getUint8(at);
+  const u16 = () => view.getUint16(at);
+  const u32 = () => view.getUint32(at);
+  switch (type) {
+    case 0xc4:
+    case 0xd9:
+      return [1, { kind: "bytes", n: u8() }];
+    case 0xc5:
+    case 0xda:
+      return [2, { kind: "bytes", n: u16() }];
+    case 0xc6:
+    case 0xdb:
+      return [4, { kind: "bytes", n: u32() }];
+    case 0xc7:
+      return [2, { kind: "bytes", n: u8() }];
+    case 0xc8:
+      return [3, { kind: "bytes", n: u16() }];
+    case 0xc9:
+      return [5, { kind: "bytes", n: u32() }];
+    case 0xdc:
+      return [2, { kind: "items", n: u16() }];
+    case 0xdd:
+      return [4, { kind: "items", n: u32() }];
+    case 0xde:
+      return [2, { kind: "items", n: 2 * u16() }];
+    case 0xdf:
+      return [4, { kind: "items", n: 2 * u32() }];
+    default:
+      throw new RangeError(
+        `MessagePack type 0x${type.toString(16)} is reserved`,
+      );
+  }
+}
