@@ -237,6 +237,7 @@ export class Host {
   async stopActor(key: string): Promise<void> {
     const actor = this.#actors.get(key);
     if (!actor) throw new Error(`Cannot stop actor "${key}": not running`);
+    await this.#router.remote?.releaseActor(key);
     this.#actors.delete(key);
     await actor.stop();
     for (const entry of this.#providers.entries()) {

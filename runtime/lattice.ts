@@ -82,6 +82,8 @@ export class Lattice implements Remote {
   readonly #rpcTimeoutMs: number;
   readonly #check;
   readonly #actors = new Map<string, Subscription>();
+  /** Actors being stopped: still ours until their bindings are gone. */
+  readonly #releasing = new Set<string>();
   readonly #fixed: Subscription[] = [];
   readonly #bindings: LatticeBindings;
   #offEvents?: () => void;
@@ -168,6 +170,14 @@ export class Lattice implements Remote {
     );
   }
 
+  /** Drains the subscription of a local actor that is about to stop. */
+  async releaseActor(actor: string): Promise<void> {
+    const subscription = this.#actors.get(actor);
+    this.#actors.delete(actor);
+    this.#releasing.add(actor);
+    await subscription?.drain();
+  }
+
   /** Publishes an event of this host on the lattice's event subject. */
   publishEvent(event: NamedEvent): void {
     const payload = new TextEncoder().encode(
@@ -221,11 +231,13 @@ export class Lattice implements Remote {
   #onHostEvent(event: HostEvent): void {
     this.publishEvent(namedEvent(event));
     if (event.type === "actor_started") this.#serveActor(event.actor);
-    if (event.type === "actor_stopped") {
-      this.#actors.get(event.actor)?.unsubscribe();
-      this.#actors.delete(event.actor);
-    }
-    this.#bindings.onHostEvent(event, (actor) => this.#actors.has(actor));
+    this.#bindings.onHostEvent(event, (actor) => this.#isLocal(actor));
+    if (event.type === "actor_stopped") this.#releasing.delete(event.actor);
+  }
+
+  #isLocal(actor: string): boolean {
+    return this.#host.actor(actor) !== undefined || this.#actors.has(actor) ||
+      this.#releasing.has(actor);
   }
 
   #serveActor(key: string): void {

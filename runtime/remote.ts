@@ -24,4 +24,10 @@ export interface Remote {
     operation: string,
     payload: Uint8Array,
   ): Promise<Uint8Array>;
+  /**
+   * Stops taking invocations of a local actor from other hosts and
+   * resolves once those already received are handed to the actor; the
+   * host calls it before it stops the actor, so none is refused.
+   */
+  releaseActor(actor: string): Promise<void>;
 }

@@ -46,6 +46,9 @@ lattice("serves an actor's calls with a provider on another host", async () => {
   const second = decode(await a.host.invoke(actor.key, "H", addCall("n", 3)));
   assert.equal([first, second], [{ value: 2 }, { value: 5 }]);
   assert.equal(b.host.bindings().map((info) => info.actor), [actor.key]);
+  await a.host.stopActor(actor.key);
+  await settle();
+  assert.equal(b.host.bindings(), [], "stopping the actor unbound it on B");
   await a.stop();
   await b.stop();
   await bus.close();
