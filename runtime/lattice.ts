@@ -128,6 +128,16 @@ export class Lattice implements Remote {
     return lattice;
   }
 
+  /** The bus the lattice runs on. */
+  get bus(): Bus {
+    return this.#bus;
+  }
+
+  /** The host this membership is of. */
+  get host(): Host {
+    return this.#host;
+  }
+
   /** Calls an actor on another host through the lattice. */
   invokeActor(
     actor: string,
