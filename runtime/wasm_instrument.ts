@@ -1,10 +1,10 @@
 /**
- * Load-time instrumentation of guest modules. Every `loop` iteration spends
- * one unit of fuel kept in a new global; when the fuel is gone the guest
- * calls the host import `trellis.tick`, which returns fresh fuel. Through
- * JSPI the host may suspend there (to let other work run) or throw (to end
- * a call past its deadline). The memories the module defines get a maximum
- * no larger than a ceiling.
+ * Load-time instrumentation of guest modules. Every `loop` iteration and
+ * every tail call spends one unit of fuel kept in a new global; when the
+ * fuel is gone the guest calls the host import `trellis.tick`, which
+ * returns fresh fuel. Through JSPI the host may suspend there (to let other
+ * work run) or throw (to end a call past its deadline). The memories the
+ * module defines get a maximum no larger than a ceiling.
  *
  * @module
  */
@@ -64,12 +64,12 @@ const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 const NEEDED_SECTIONS = [1, 2, 6];
 
 /**
- * Rewrites a module so that loops spend fuel and call `trellis.tick` when
- * it runs out, and caps the memories it defines. Function indices shift by
- * one (the tick import comes after the existing imports) and every
- * reference to them is renumbered, the `name` section included (it is
- * dropped only when it is malformed, as engines ignore it then). Other
- * custom sections are copied byte for byte, in place.
+ * Rewrites a module so that loops and tail calls spend fuel and call
+ * `trellis.tick` when it runs out, and caps the memories it defines.
+ * Function indices shift by one (the tick import comes after the existing
+ * imports) and every reference to them is renumbered, the `name` section
+ * included (it is dropped only when it is malformed, as engines ignore it
+ * then). Other custom sections are copied byte for byte, in place.
  *
  * Throws a SyntaxError when the module cannot be read or uses an
  * instruction outside the supported features, and a RangeError when its

@@ -103,6 +103,14 @@ const SIMD_GAPS = new Set(
 const LAST_SIMD = 0x113; // the last relaxed SIMD instruction
 
 /**
+ * Whether an opcode is a tail call (`return_call`, `return_call_indirect`,
+ * `return_call_ref`): a guest can loop through these without a `loop`.
+ */
+export function isTailCall(opcode: number): boolean {
+  return opcode === 0x12 || opcode === 0x13 || opcode === 0x15;
+}
+
+/**
  * Reads one instruction and its immediates, leaving the reader after it.
  * `where` names the function for the error on an unknown opcode.
  */

@@ -1,20 +1,20 @@
 /**
  * Section rewriters for instrumentation: they renumber every reference to a
  * defined function after one import was added, and put the fuel check at
- * the top of every loop. Whatever they do not change they copy byte for
- * byte.
+ * the top of every loop and before every tail call. Whatever they do not
+ * change they copy byte for byte.
  *
  * @module
  */
 
 import { ByteSink, type WasmReader } from "./wasm_reader.ts";
-import { readInstruction, Role } from "./wasm_opcodes.ts";
+import { isTailCall, readInstruction, Role } from "./wasm_opcodes.ts";
 
 /** What the rewriters need to know about the instrumented module. */
 export interface RewriteContext {
   /** Imported functions before the added one; defined ones shift by one. */
   importedFunctions: number;
-  /** The bytes inserted at the top of every loop body. */
+  /** The bytes inserted at the top of every loop body and tail call. */
   fuelCheck: Uint8Array;
 }
 
@@ -26,7 +26,9 @@ export function shiftFunction(index: number, context: RewriteContext): number {
 /**
  * Copies instructions up to the `end` that closes the expression, putting
  * the fuel check at the top of every loop and renumbering function indices.
- * `where` names the expression in errors ("function 12").
+ * Tail calls get the check too: a function that tail-calls itself loops
+ * without a `loop` and without growing the stack. `where` names the
+ * expression in errors ("function 12").
  */
 export function rewriteExpression(
   reader: WasmReader,
@@ -39,6 +41,11 @@ export function rewriteExpression(
   let depth = 0;
   while (true) {
     const start = reader.offset;
+    if (isTailCall(bytes[start])) {
+      out.bytes(bytes.subarray(copied, start));
+      out.bytes(context.fuelCheck);
+      copied = start;
+    }
     const role = readInstruction(reader, where);
     if (role === Role.FunctionIndex) {
       reader.offset = start + 1;

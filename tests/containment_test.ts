@@ -73,6 +73,19 @@ containment("stops a runaway actor started in _start-free guests", async () => {
   await h.stop();
 });
 
+containment("stops a runaway actor that loops through tail calls", async () => {
+  const { wat } = await import("./wat.ts");
+  const module = await wat(`(module
+    (memory (export "memory") 1)
+    (func $spin (export "__guest_call") (param i32 i32) (result i32)
+      (return_call $spin (local.get 0) (local.get 1))))`);
+  const h = await testHost({ deadlineMs: 300 });
+  const actor = await signActor(module);
+  await h.startActor(actor.bytes);
+  await rejects(() => h.invoke(actor.key, "Spin", empty), /deadline/);
+  await h.stop();
+});
+
 containment("caps memory growth inside the guest", async () => {
   const h = await testHost({ maxMemoryBytes: 4 * 1024 * 1024 });
   const actor = await signActor(await guestModule());

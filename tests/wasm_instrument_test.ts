@@ -248,6 +248,32 @@ s("ticks at once when tick returns no fuel", async () => {
   assert.is(ticks, 101);
 });
 
+s("spends fuel on tail calls, which loop without a loop", async () => {
+  const bytes = await wat(`(module
+    (type $countdown (func (param i32) (result i32)))
+    (table 1 funcref)
+    (elem (i32.const 0) $indirect)
+    (func $direct (export "direct") (param $n i32) (result i32)
+      (if (result i32) (i32.eqz (local.get $n))
+        (then (i32.const 0))
+        (else (return_call $direct (i32.sub (local.get $n) (i32.const 1))))))
+    (func $indirect (export "indirect") (param $n i32) (result i32)
+      (if (result i32) (i32.eqz (local.get $n))
+        (then (i32.const 0))
+        (else
+          (return_call_indirect (type $countdown)
+            (i32.sub (local.get $n) (i32.const 1)) (i32.const 0))))))`);
+  let ticks = 0;
+  const guest = await start(instrumented(bytes), {}, () => {
+    ticks++;
+    return FUEL_PER_TICK;
+  });
+  assert.is(guest.direct(3 * FUEL_PER_TICK), 0);
+  assert.is(ticks, 3, "one tick per FUEL_PER_TICK return_call");
+  assert.is(guest.indirect(2 * FUEL_PER_TICK), 0);
+  assert.is(ticks, 5, "one tick per FUEL_PER_TICK return_call_indirect");
+});
+
 s("lets a timer run while the guest spins, through JSPI", async () => {
   const bytes = await wat(`(module
     (memory (export "memory") 1)
