@@ -65,7 +65,8 @@ export class ActorSlot {
   readonly #options: SlotOptions;
   #instance!: WapcInstance;
   #run?: Run;
-  #expired = false;
+  /** Set once a deadline stopped the instance; its guest may not go on. */
+  #stopped?: Error;
 
   private constructor(version: ActorVersion, options: SlotOptions) {
     this.version = version;
@@ -90,12 +91,13 @@ export class ActorSlot {
       options.watch.delete(starting);
       slot.#run = undefined;
     }
+    if (slot.#stopped) throw slot.#stopped;
     return slot;
   }
 
   /** Whether a deadline stopped this instance: it must not run again. */
   get expired(): boolean {
-    return this.#expired;
+    return this.#stopped !== undefined;
   }
 
   /**
@@ -139,7 +141,9 @@ export class ActorSlot {
   }
 
   // Past the deadline the caller and any pending host call fail at once;
-  // the guest unwinds at its next fuel tick.
+  // the guest unwinds at its next fuel tick. That tick may come after
+  // `run()` returned (the guest was suspended when the watch fired), so
+  // the instance, not the invocation, remembers that it was stopped.
   #stop(run: Run): Error {
     if (run.stopped) return run.stopped;
     const error = new DeadlineExceededError(
@@ -147,7 +151,7 @@ export class ActorSlot {
       this.#options.deadlineMs,
     );
     run.stopped = error;
-    this.#expired = true;
+    this.#stopped = error;
     run.failHostCall?.(error);
     run.fail?.(error);
     return error;
@@ -170,6 +174,7 @@ export class ActorSlot {
     return {
       hostCall: (call: HostCall) => {
         const run = this.#run;
+        if (this.#stopped) return Promise.reject(this.#stopped);
         if (!run) {
           return Promise.reject(new Error("Cannot call host: no invocation"));
         }
@@ -190,16 +195,19 @@ export class ActorSlot {
   }
 
   // Refills the guest's fuel; yields after a time slice so other work
-  // runs, and throws past the deadline so the guest unwinds.
+  // runs, and throws past the deadline so the guest unwinds. A stopped
+  // guest gets no fuel ever again: every later tick throws, and a yield
+  // the deadline overtook resumes by throwing.
   #tick(): number | Promise<number> {
+    if (this.#stopped) throw this.#stopped;
     const run = this.#run;
-    if (!run) return FUEL_PER_TICK;
-    if (run.stopped) throw run.stopped;
+    if (!run) throw new Error("Cannot run guest: no invocation is running");
     const now = performance.now();
     if (now >= run.deadlineAt) throw this.#stop(run);
     if (now - run.sliceStart < TIME_SLICE_MS) return FUEL_PER_TICK;
-    return new Promise((resolve) =>
+    return new Promise((resolve, reject) =>
       setTimeout(() => {
+        if (this.#stopped) return reject(this.#stopped);
         run.sliceStart = performance.now();
         resolve(FUEL_PER_TICK);
       }, 0)

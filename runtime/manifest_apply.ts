@@ -5,11 +5,18 @@
  * @module
  */
 import type { Host } from "./host.ts";
-import type { Manifest, ManifestCapability } from "./manifest.ts";
-import { loadPluginProvider } from "./plugin_provider.ts";
+import type { Manifest } from "./manifest.ts";
+import {
+  type AppliedManifest,
+  bindingKey,
+  capabilityKey,
+  emptyAppliedManifest,
+  providerKey,
+} from "./manifest_state.ts";
 import type { ProviderFactory } from "./provider.ts";
+import { loadFailureReason, ProviderModules } from "./provider_modules.ts";
 import { messageOf } from "./wapc_instance.ts";
-import { loadWasmProvider, type WasmProviderOptions } from "./wasm_provider.ts";
+import type { WasmProviderOptions } from "./wasm_provider.ts";
 
 /** Where the host finds providers. */
 export interface ProviderCatalog {
@@ -23,8 +30,6 @@ export interface ProviderCatalog {
   wasm?: Omit<WasmProviderOptions, "source">;
 }
 
-type ModuleCapability = Exclude<ManifestCapability, { kind: "builtin" }>;
-
 /**
  * Starts every capability, actor and binding of a manifest. Provider
  * modules are loaded by path: `.ts`, `.js` and `.mjs` files as plug-ins
@@ -37,54 +42,108 @@ export async function applyManifest(
   manifest: Manifest,
   catalog: ProviderCatalog,
 ): Promise<void> {
-  const at = (line: number) => `${manifest.path} line ${line}`;
-  const modules = new ModuleCache(catalog);
+  await startManifest(host, manifest, catalog);
+}
 
+/**
+ * Does what {@linkcode applyManifest} does and returns the record of what
+ * it started, for a later reload to compare with.
+ */
+export async function startManifest(
+  host: Host,
+  manifest: Manifest,
+  catalog: ProviderCatalog,
+): Promise<AppliedManifest> {
+  const applied = emptyAppliedManifest(manifest.path, manifest.labels);
+  const modules = new ProviderModules(catalog.wasm);
+  await startCapabilities(host, manifest, catalog, modules, applied);
+  await startActors(host, manifest, applied);
+  await startBindings(host, manifest, catalog, modules, applied);
+  return applied;
+}
+
+const at = (manifest: Manifest, line: number) =>
+  `${manifest.path} line ${line}`;
+
+async function startCapabilities(
+  host: Host,
+  manifest: Manifest,
+  catalog: ProviderCatalog,
+  modules: ProviderModules,
+  applied: AppliedManifest,
+): Promise<void> {
   for (const capability of manifest.capabilities) {
+    let factory: ProviderFactory | undefined;
     if (capability.kind !== "builtin") {
       try {
-        await host.startProvider(
-          await modules.load(capability),
-          capability.binding,
-        );
+        factory = await modules.load(capability);
+        await host.startProvider(factory, capability.binding);
       } catch (error) {
         throw new Error(
           `Cannot load capability "${capability.path}" ` +
-            `(${at(capability.line)}): ${reasonOf(error, capability.path)}`,
+            `(${at(manifest, capability.line)}): ` +
+            loadFailureReason(error, capability.path),
           { cause: error },
         );
       }
-      continue;
+    } else {
+      factory = catalog.builtin(capability.id);
+      if (!factory) {
+        throw new Error(
+          `Cannot load capability "${capability.id}" ` +
+            `(${at(manifest, capability.line)}): ` +
+            "no built-in provider has that id",
+        );
+      }
+      if (!host.hasProvider(capability.id, capability.binding)) {
+        await host.startProvider(factory, capability.binding);
+      }
     }
-    const factory = catalog.builtin(capability.id);
-    if (!factory) {
-      throw new Error(
-        `Cannot load capability "${capability.id}" (${at(capability.line)})` +
-          ": no built-in provider has that id",
-      );
-    }
-    if (!host.hasProvider(capability.id, capability.binding)) {
-      await host.startProvider(factory, capability.binding);
-    }
+    applied.capabilities.set(capabilityKey(capability), {
+      capabilityId: factory.capabilityId,
+      binding: capability.binding,
+      factory,
+    });
   }
+}
 
+async function startActors(
+  host: Host,
+  manifest: Manifest,
+  applied: AppliedManifest,
+): Promise<void> {
   for (const actor of manifest.actors) {
     let bytes: Uint8Array;
     try {
       bytes = await Deno.readFile(actor.path);
     } catch (error) {
       throw new Error(
-        `Cannot start actor "${actor.path}" (${at(actor.line)}): ` +
+        `Cannot start actor "${actor.path}" (${at(manifest, actor.line)}): ` +
           messageOf(error),
         { cause: error },
       );
     }
-    await host.startActor(bytes, {
+    const claims = await host.startActor(bytes, {
       instances: actor.instances,
       source: actor.path,
     });
+    applied.actors.set(claims.subject, {
+      key: claims.subject,
+      name: claims.name,
+      path: actor.path,
+      hash: claims.hash,
+      instances: actor.instances,
+    });
   }
+}
 
+async function startBindings(
+  host: Host,
+  manifest: Manifest,
+  catalog: ProviderCatalog,
+  modules: ProviderModules,
+  applied: AppliedManifest,
+): Promise<void> {
   for (const binding of manifest.bindings) {
     try {
       if (!host.hasProvider(binding.capability, binding.binding)) {
@@ -92,6 +151,14 @@ export async function applyManifest(
           catalog.builtin(binding.capability);
         if (!factory) throw new Error("no provider with that id is loaded");
         await host.startProvider(factory, binding.binding);
+        applied.implicit.set(
+          providerKey(binding.capability, binding.binding),
+          {
+            capabilityId: binding.capability,
+            binding: binding.binding,
+            factory,
+          },
+        );
       }
       await host.bind(
         binding.actor,
@@ -99,53 +166,13 @@ export async function applyManifest(
         binding.binding,
         binding.values,
       );
+      applied.bindings.set(bindingKey(binding), binding);
     } catch (error) {
       throw new Error(
         `Cannot bind actor "${binding.actor}" to "${binding.capability}" ` +
-          `(${at(binding.line)}): ${messageOf(error)}`,
+          `(${at(manifest, binding.line)}): ${messageOf(error)}`,
         { cause: error },
       );
     }
   }
-}
-
-/** Provider modules loaded so far, by path and by declared capability. */
-class ModuleCache {
-  readonly #catalog: ProviderCatalog;
-  readonly #byPath = new Map<string, ProviderFactory>();
-  readonly #byCapability = new Map<string, ProviderFactory>();
-
-  constructor(catalog: ProviderCatalog) {
-    this.#catalog = catalog;
-  }
-
-  async load(capability: ModuleCapability): Promise<ProviderFactory> {
-    const factory = this.#byPath.get(capability.path) ??
-      await this.#import(capability);
-    this.#byPath.set(capability.path, factory);
-    this.#byCapability.set(factory.capabilityId, factory);
-    return factory;
-  }
-
-  byCapability(capabilityId: string): ProviderFactory | undefined {
-    return this.#byCapability.get(capabilityId);
-  }
-
-  async #import(capability: ModuleCapability): Promise<ProviderFactory> {
-    if (capability.kind === "plugin") {
-      return await loadPluginProvider(capability.path);
-    }
-    const bytes = await Deno.readFile(capability.path);
-    return await loadWasmProvider(bytes, {
-      ...this.#catalog.wasm,
-      source: capability.path,
-    });
-  }
-}
-
-/** The message of a loader's error without its "Cannot load" prefix. */
-function reasonOf(error: unknown, path: string): string {
-  const message = messageOf(error);
-  const prefix = `Cannot load provider "${path}": `;
-  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { buildActor } from "../scripts/build_actor.ts";
 
 /** The test actors; `counter` is the example under `examples/counter`. */
-export type TestActorName = "echo" | "caller" | "counter";
+export type TestActorName = "echo" | "caller" | "counter" | "counter_next";
 
 /** The example actors under `examples/`. */
 export type ExampleActorName = "echo" | "counter";
@@ -15,6 +15,7 @@ const testActorDirs: Record<TestActorName, URL> = {
   echo: new URL("./actors/echo/", import.meta.url),
   caller: new URL("./actors/caller/", import.meta.url),
   counter: new URL("../examples/counter/", import.meta.url),
+  counter_next: new URL("./actors/counter_next/", import.meta.url),
 };
 
 /**
@@ -25,7 +26,9 @@ const testActorDirs: Record<TestActorName, URL> = {
  * - `caller`: `Call` `{binding, namespace, operation, payload}` makes that
  *   host call and answers with its response or fails with its error text;
  *   `Spin` never returns;
- * - `counter`: the counter example.
+ * - `counter`: the counter example;
+ * - `counter_next`: another build of the counter whose replies carry
+ *   `"build":"next"`, for live updates.
  */
 export async function testActor(
   name: TestActorName,

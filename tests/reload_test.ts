@@ -1,0 +1,461 @@
+import { join } from "node:path";
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { generateKeyPair, type KeyPair } from "../runtime/ed25519.ts";
+import type { Host } from "../runtime/host.ts";
+import type { HostEvent } from "../runtime/host_events.ts";
+import { type Manifest, parseManifest } from "../runtime/manifest.ts";
+import {
+  type ProviderCatalog,
+  startManifest,
+} from "../runtime/manifest_apply.ts";
+import {
+  reloadManifest,
+  type ReloadResult,
+} from "../runtime/manifest_reload.ts";
+import type { AppliedManifest } from "../runtime/manifest_state.ts";
+import type {
+  ActorBinding,
+  CapabilityProvider,
+  ProviderFactory,
+} from "../runtime/provider.ts";
+import { guestModule, testHost } from "./host_helpers.ts";
+import {
+  trappingModule,
+  withCustomSection,
+  writeFile,
+} from "./reload_harness.ts";
+import { rejects } from "./rejects.ts";
+import { signActor } from "./sign.ts";
+
+/** Bind and unbind calls a `test:record` provider received. */
+type Call = ["bind", string, Record<string, string>] | ["unbind", string];
+
+/** A provider factory for `id` that records its bind and unbind calls. */
+function recordingProvider(id: string, calls: Call[]): ProviderFactory {
+  return {
+    capabilityId: id,
+    create(): CapabilityProvider {
+      return {
+        descriptor: {
+          id,
+          name: "Recorder",
+          version: "0.1.0",
+          revision: 1,
+          longDescription: "Records bindings",
+          supportedOperations: [],
+        },
+        bind(binding: ActorBinding) {
+          const values = Object.fromEntries(
+            Object.entries(binding.values)
+              .filter(([key]) => !key.startsWith("__wascc")),
+          );
+          calls.push(["bind", binding.actor, values]);
+          return Promise.resolve();
+        },
+        unbind(actor: string) {
+          calls.push(["unbind", actor]);
+          return Promise.resolve();
+        },
+        call: () => Promise.reject(new RangeError("no operations")),
+        stop: () => Promise.resolve(),
+      };
+    },
+  };
+}
+
+/** A host and a directory of signed guests, a manifest applied to both. */
+interface Setup {
+  host: Host;
+  dir: string;
+  events: HostEvent[];
+  calls: Call[];
+  catalog: ProviderCatalog;
+  applied: AppliedManifest;
+  keys: { echo: string; other: string };
+  subjects: { echo: KeyPair };
+  /** Parses manifest text as the file `host.yaml` in `dir`. */
+  manifest(lines: string[]): Manifest;
+  /** Reloads `lines`, keeping the result as the new applied record. */
+  reload(lines: string[]): Promise<ReloadResult>;
+  done(): Promise<void>;
+}
+
+async function setup(lines: (keys: Setup["keys"]) => string[]) {
+  const dir = await Deno.makeTempDir({ prefix: "trellis-reload-" });
+  const guest = await guestModule();
+  const echoSubject = await generateKeyPair("module");
+  const caps = ["test:record", "test:spare"];
+  const echo = await signActor(guest, {
+    subject: echoSubject,
+    caps,
+    name: "echo",
+  });
+  const other = await signActor(guest, { caps, name: "other" });
+  await writeFile(dir, "echo.wasm", echo.bytes);
+  await writeFile(dir, "other.wasm", other.bytes);
+  const calls: Call[] = [];
+  const providers = new Map([
+    ["test:record", recordingProvider("test:record", calls)],
+    ["test:spare", recordingProvider("test:spare", [])],
+  ]);
+  const catalog: ProviderCatalog = { builtin: (id) => providers.get(id) };
+  const keys = { echo: echo.key, other: other.key };
+  const host = await testHost();
+  const manifest = (text: string[]) =>
+    parseManifest(text.join("\n"), { path: join(dir, "host.yaml"), env: {} });
+  const state: Setup = {
+    host,
+    dir,
+    events: [],
+    calls,
+    catalog,
+    applied: await startManifest(host, manifest(lines(keys)), catalog),
+    keys,
+    subjects: { echo: echoSubject },
+    manifest,
+    async reload(text) {
+      const result = await reloadManifest(
+        host,
+        state.applied,
+        manifest(text),
+        { catalog },
+      );
+      state.applied = result.applied;
+      return result;
+    },
+    async done() {
+      await host.stop();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+  host.events.on((event) => state.events.push(event));
+  calls.length = 0;
+  return state;
+}
+
+const echoOnly = (keys: Setup["keys"]) => [
+  "actors: [./echo.wasm]",
+  "capabilities:",
+  '  - id: "test:record"',
+  "bindings:",
+  `  - { actor: ${keys.echo}, capability: "test:record", values: { A: "1" } }`,
+];
+
+const reload = suite("reloadManifest");
+
+reload("starts an added actor and stops a removed one", async () => {
+  const t = await setup(echoOnly);
+  const result = await t.reload([
+    "actors: [./other.wasm]",
+    "capabilities:",
+    '  - id: "test:record"',
+  ]);
+
+  assert.equal(result.failures, []);
+  assert.is(result.summary.actorsStarted, 1);
+  assert.is(result.summary.actorsStopped, 1);
+  assert.is(result.summary.bindingsRemoved, 1);
+  assert.equal(t.host.actors().map((claims) => claims.subject), [
+    t.keys.other,
+  ]);
+  assert.equal(t.events.map((event) => event.type), [
+    "binding_removed",
+    "actor_stopped",
+    "actor_started",
+  ]);
+  assert.equal([...result.applied.actors.keys()], [t.keys.other]);
+  await t.done();
+});
+
+reload("scales an actor whose instance count changed", async () => {
+  const t = await setup(echoOnly);
+  const [, ...rest] = echoOnly(t.keys);
+  const result = await t.reload([
+    "actors: [{ path: ./echo.wasm, instances: 3 }]",
+    ...rest,
+  ]);
+
+  assert.is(result.summary.actorsScaled, 1);
+  assert.is(t.host.actor(t.keys.echo)?.instances, 3);
+  assert.equal(t.events, [
+    { type: "actor_scaled", actor: t.keys.echo, instances: 3 },
+  ]);
+  await t.done();
+});
+
+reload(
+  "binds a changed binding again and adds and removes bindings",
+  async () => {
+    const t = await setup((keys) => [
+      "actors: [./echo.wasm, ./other.wasm]",
+      "capabilities:",
+      '  - id: "test:record"',
+      "bindings:",
+      `  - { actor: ${keys.echo}, capability: "test:record", ` +
+      'values: { A: "1" } }',
+      `  - { actor: ${keys.other}, capability: "test:record" }`,
+    ]);
+    const result = await t.reload([
+      "actors: [./echo.wasm, ./other.wasm]",
+      "capabilities:",
+      '  - id: "test:record"',
+      "bindings:",
+      `  - { actor: ${t.keys.echo}, capability: "test:record", ` +
+      'values: { A: "2" } }',
+      `  - { actor: ${t.keys.echo}, capability: "test:spare" }`,
+    ]);
+
+    assert.equal(result.failures, []);
+    assert.is(result.summary.bindingsChanged, 1);
+    assert.is(result.summary.bindingsAdded, 1);
+    assert.is(result.summary.bindingsRemoved, 1);
+    assert.is(result.summary.providersStarted, 1, "test:spare on demand");
+    assert.equal(t.calls, [
+      ["unbind", t.keys.other],
+      ["unbind", t.keys.echo],
+      ["bind", t.keys.echo, { A: "2" }],
+    ]);
+    const bound = t.host.bindings()
+      .map(({ actor, capabilityId }) => `${capabilityId} ${actor}`).sort();
+    assert.equal(bound, [
+      `test:record ${t.keys.echo}`,
+      `test:spare ${t.keys.echo}`,
+    ]);
+    await t.done();
+  },
+);
+
+reload("leaves unchanged actors alone: same pool, no events", async () => {
+  const t = await setup(echoOnly);
+  const pool = t.host.actor(t.keys.echo);
+  const result = await t.reload([
+    "actors: [./echo.wasm, ./other.wasm]",
+    "capabilities:",
+    '  - id: "test:record"',
+    "bindings:",
+    `  - { actor: ${t.keys.echo}, capability: "test:record", ` +
+    'values: { A: "1" } }',
+  ]);
+
+  assert.is(result.summary.actorsStarted, 1);
+  assert.is(t.host.actor(t.keys.echo), pool, "the same running actor");
+  const touched = t.events.filter((event) =>
+    "actor" in event && event.actor === t.keys.echo
+  );
+  assert.equal(touched, []);
+  assert.equal(t.calls, []);
+
+  const again = await t.reload([
+    "actors: [./echo.wasm, ./other.wasm]",
+    "capabilities:",
+    '  - id: "test:record"',
+    "bindings:",
+    `  - { actor: ${t.keys.echo}, capability: "test:record", ` +
+    'values: { A: "1" } }',
+  ]);
+  assert.equal(again.summary, {
+    actorsStarted: 0,
+    actorsStopped: 0,
+    actorsUpdated: 0,
+    actorsScaled: 0,
+    providersStarted: 0,
+    providersStopped: 0,
+    bindingsAdded: 0,
+    bindingsRemoved: 0,
+    bindingsChanged: 0,
+    labelsChanged: false,
+    failed: 0,
+  });
+  await t.done();
+});
+
+reload("a new path holding the same identity is a live update", async () => {
+  const t = await setup(echoOnly);
+  const rebuilt = await signActor(
+    withCustomSection(await guestModule(), "build-2"),
+    { subject: t.subjects.echo, caps: ["test:record"], name: "echo" },
+  );
+  await writeFile(t.dir, "echo-2.wasm", rebuilt.bytes);
+  const [, ...rest] = echoOnly(t.keys);
+  const result = await t.reload(["actors: [./echo-2.wasm]", ...rest]);
+
+  assert.equal(result.failures, []);
+  assert.is(result.summary.actorsUpdated, 1);
+  assert.is(result.summary.actorsStarted + result.summary.actorsStopped, 0);
+  assert.equal(t.events.map((event) => event.type), [
+    "actor_updating",
+    "actor_update_complete",
+  ]);
+  assert.equal(t.calls, [], "bindings stay");
+  const running = t.host.actor(t.keys.echo)!.claims;
+  assert.is(result.applied.actors.get(t.keys.echo)?.hash, running.hash);
+  assert.is(
+    result.applied.actors.get(t.keys.echo)?.path,
+    join(t.dir, "echo-2.wasm"),
+  );
+  await t.done();
+});
+
+reload("the same module under a new path changes nothing", async () => {
+  const t = await setup(echoOnly);
+  await Deno.copyFile(join(t.dir, "echo.wasm"), join(t.dir, "copy.wasm"));
+  const [, ...rest] = echoOnly(t.keys);
+  const result = await t.reload(["actors: [./copy.wasm]", ...rest]);
+
+  assert.equal(t.events, []);
+  assert.is(result.summary.actorsUpdated, 0);
+  assert.is(
+    result.applied.actors.get(t.keys.echo)?.path,
+    join(t.dir, "copy.wasm"),
+  );
+  await t.done();
+});
+
+reload(
+  "rolls back a module that traps in _start and applies the rest",
+  async () => {
+    const t = await setup(echoOnly);
+    const trapping = await signActor(await trappingModule(), {
+      subject: t.subjects.echo,
+      caps: ["test:record"],
+    });
+    await writeFile(t.dir, "trapping.wasm", trapping.bytes);
+    const result = await t.reload([
+      "actors: [./trapping.wasm, ./other.wasm]",
+      "capabilities:",
+      '  - id: "test:record"',
+    ]);
+
+    assert.is(result.failures.length, 1);
+    assert.is(result.failures[0].line, 1);
+    assert.match(
+      result.failures[0].error.message,
+      /new module failed to start: .*unreachable.*previous module keeps/,
+    );
+    const rolledBack = t.events.find((event) =>
+      event.type === "actor_update_rolled_back"
+    );
+    assert.is(
+      rolledBack && "actor" in rolledBack && rolledBack.actor,
+      t.keys.echo,
+    );
+    assert.is(result.summary.actorsStarted, 1, "other started anyway");
+    assert.is(result.summary.bindingsRemoved, 1, "the binding went anyway");
+    const echoed = await t.host.invoke(t.keys.echo, "E", new Uint8Array([7]));
+    assert.equal([...echoed], [7], "the old module serves");
+    const previous = result.applied.actors.get(t.keys.echo);
+    assert.is(previous?.path, join(t.dir, "echo.wasm"), "retried next time");
+    await t.done();
+  },
+);
+
+reload("refuses a lower revision unless the entry forces it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "trellis-reload-" });
+  const subject = await generateKeyPair("module");
+  const sign = async (rev: number, build: string) =>
+    (await signActor(withCustomSection(await guestModule(), build), {
+      subject,
+      rev,
+    })).bytes;
+  await writeFile(dir, "v2.wasm", await sign(2, "two"));
+  await writeFile(dir, "v1.wasm", await sign(1, "one"));
+  const host = await testHost();
+  const catalog = { builtin: () => undefined };
+  const parse = (line: string) =>
+    parseManifest(line, { path: join(dir, "host.yaml"), env: {} });
+  let applied = await startManifest(
+    host,
+    parse("actors: [./v2.wasm]"),
+    catalog,
+  );
+
+  const refused = await reloadManifest(
+    host,
+    applied,
+    parse("actors: [./v1.wasm]"),
+    { catalog },
+  );
+  assert.match(
+    refused.failures[0]?.error.message,
+    /revision 1 is lower than the running revision 2/,
+  );
+  applied = refused.applied;
+  const forced = await reloadManifest(
+    host,
+    applied,
+    parse("actors: [{ path: ./v1.wasm, force: true }]"),
+    { catalog },
+  );
+  assert.equal(forced.failures, []);
+  assert.is(host.actor(subject.publicKey)?.claims.rev, 1);
+  await host.stop();
+  await Deno.remove(dir, { recursive: true });
+});
+
+reload("starts and stops providers of capability entries", async () => {
+  const t = await setup(echoOnly);
+  const result = await t.reload([
+    "actors: [./echo.wasm]",
+    "capabilities:",
+    '  - id: "test:spare"',
+    '  - { id: "test:record", binding_name: second }',
+  ]);
+
+  assert.equal(result.failures, []);
+  assert.is(result.summary.providersStarted, 2);
+  assert.is(result.summary.providersStopped, 1);
+  assert.ok(!t.host.hasProvider("test:record"));
+  assert.ok(t.host.hasProvider("test:record", "second"));
+  assert.ok(t.host.hasProvider("test:spare"));
+  await t.done();
+});
+
+reload(
+  "changes nothing when a module cannot be read or verified",
+  async () => {
+    const t = await setup(echoOnly);
+    // A section added after signing: the module no longer has its hash.
+    const signed = await Deno.readFile(join(t.dir, "other.wasm"));
+    const tampered = withCustomSection(signed, "added");
+    await writeFile(t.dir, "tampered.wasm", tampered);
+
+    await rejects(
+      () => t.reload(["actors: [./echo.wasm, ./missing.wasm]"]),
+      /^Cannot reload manifest ".*host\.yaml": actor ".*missing\.wasm" \(line 1\): /,
+    );
+    await rejects(
+      () => t.reload(["actors: [./echo.wasm, ./tampered.wasm]"]),
+      /actor ".*tampered\.wasm" \(line 1\): .*hash/,
+    );
+    assert.equal(t.events, []);
+    assert.equal(t.host.bindings().length, 1);
+    await t.done();
+  },
+);
+
+reload("refuses two entries with the same identity", async () => {
+  const t = await setup(echoOnly);
+  await Deno.copyFile(join(t.dir, "echo.wasm"), join(t.dir, "copy.wasm"));
+  const error = await rejects(
+    () => t.reload(["actors:", "  - ./echo.wasm", "  - ./copy.wasm"]),
+    /^Invalid manifest ".*host\.yaml" line 3: "actors\[1\]" has the module identity/,
+  );
+  assert.match(error.message, /of "actors\[0\]" \(line 2\)/);
+  assert.equal(t.events, []);
+  await t.done();
+});
+
+reload("reports labels that changed without applying them", async () => {
+  const t = await setup(echoOnly);
+  const result = await t.reload([
+    "labels: { site: north }",
+    ...echoOnly(t.keys),
+  ]);
+  assert.ok(result.summary.labelsChanged);
+  assert.equal(t.host.labels, {});
+  assert.equal(t.events, []);
+  await t.done();
+});
+
+reload.run();
