@@ -26,6 +26,40 @@ export async function loadNkeys() {
   return await import("@nats-io/nkeys");
 }
 
+/**
+ * Loads the NATS client (core NATS over Node sockets), with its socket
+ * transport class. Only the leaf link needs it, so a standalone host never
+ * loads NATS code.
+ */
+export async function loadNats() {
+  const [client, transport] = await Promise.all([
+    import("@nats-io/transport-node"),
+    import("@nats-io/transport-node/lib/node_transport.js"),
+  ]);
+  return {
+    ...client,
+    NodeTransport: transport.NodeTransport,
+    nodeResolveHost: transport.nodeResolveHost,
+  };
+}
+
+/** The NATS client module, as {@link loadNats} resolves it. */
+export type NatsClient = Awaited<ReturnType<typeof loadNats>>;
+
+export type {
+  Msg as NatsMsg,
+  MsgHdrs as NatsMsgHdrs,
+  NatsConnection,
+  NodeConnectionOptions as NatsConnectionOptions,
+  Status as NatsClientStatus,
+  Subscription as NatsSubscription,
+} from "@nats-io/transport-node";
+
+/** Loads @nats-io/jwt, used by tests to issue decentralized-auth JWTs. */
+export async function loadNatsJwt() {
+  return await import("@nats-io/jwt");
+}
+
 /** Loads the AssemblyScript compiler (`asc`), used by the actor builder. */
 export async function loadAssemblyScript() {
   return await import("assemblyscript/asc");
