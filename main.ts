@@ -14,6 +14,7 @@ import {
   EXIT_USAGE,
 } from "./runtime/cli_io.ts";
 import { runKeys } from "./runtime/cli_keys.ts";
+import { connectNats } from "./leaf/nats_connector.ts";
 import { runUp } from "./runtime/cli_up.ts";
 import { UsageError } from "./runtime/flags.ts";
 import { messageOf } from "./runtime/wapc_instance.ts";
@@ -24,9 +25,17 @@ export const VERSION = "0.1.0";
 const USAGE = `trellis ${VERSION}: signed WebAssembly actors at the edge
 
 Usage:
-  trellis up [--manifest FILE] [--data-dir DIR] [--label k=v]...
+  trellis up [--manifest FILE [--watch]] [--data-dir DIR] [--label k=v]...
              [--allow-issuer KEY]... [--deadline D] [--max-memory M]
              [--log-level L] [--log-format json|text]
+             [--standalone | --nats URL[,URL]... [--lattice NAME]
+              [--creds FILE | --nats-nkey SEEDFILE] [--tls-ca FILE]
+              [--tls-cert FILE --tls-key FILE] [--rpc-timeout D]
+              [--trusted-host KEY]... [--heartbeat D]]
+             Joins the lattice at --nats (default nats://127.0.0.1:4222)
+             whenever it answers, serving locally meanwhile.
+             SIGHUP reloads the manifest and applies what changed;
+             --watch does so whenever the file changes
   trellis claims inspect FILE.wasm [--json]
   trellis claims sign IN.wasm -o OUT.wasm --issuer SEEDFILE
              --subject SEEDFILE --name NAME [--cap ID]... [--tag T]...
@@ -50,7 +59,7 @@ export async function main(args: string[], io = processIo): Promise<number> {
   try {
     switch (command) {
       case "up":
-        return await runUp(rest, io);
+        return await runUp(rest, io, { connect: connectNats });
       case "claims":
         return await runClaims(rest, io);
       case "keys":

@@ -3,20 +3,25 @@
  * bus itself comes from a connector the binary passes in (`leaf/` holds
  * the NATS one), so `runtime/` never loads a NATS client.
  *
+ * A host joins by default: with no `--nats` it dials the conventional
+ * local server, where a device's leaf node listens, and runs on its own
+ * until that answers. `--standalone` keeps it on the loopback bus.
+ *
  * @module
  */
-import type { Bus } from "./bus.ts";
 import { type ParsedFlags, parseDuration, UsageError } from "./flags.ts";
 import type { Host } from "./host.ts";
 import { InvocationSigner } from "./invocation_token.ts";
 import { Lattice } from "./lattice.ts";
 import { LatticeSubjects } from "./lattice_subjects.ts";
+import type { LinkedBus } from "./link.ts";
 import type { Logger } from "./logger.ts";
 import { isPublicKey } from "./nkeys.ts";
 import { messageOf } from "./wapc_instance.ts";
 
 /** The flags `up` takes for the lattice. */
 export const LATTICE_FLAGS = {
+  standalone: "boolean",
   nats: "string",
   lattice: "string",
   creds: "string",
@@ -51,24 +56,32 @@ export interface LatticeConfig {
   heartbeatMs: number;
 }
 
-/** Opens the bus a lattice runs on; the binary supplies it. */
-export type BusConnector = (link: LinkConfig, logger: Logger) => Promise<Bus>;
+/** The server a host dials when no `--nats` is given. */
+export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
 
-/** Reads the lattice flags; undefined without `--nats`. */
+/**
+ * Opens the bus a lattice runs on; the binary supplies it. It returns at
+ * once, working offline, and dials the link in the background.
+ */
+export type BusConnector = (link: LinkConfig, logger: Logger) => LinkedBus;
+
+/** Reads the lattice flags; undefined with `--standalone`. */
 export function parseLatticeFlags(
   flags: ParsedFlags,
 ): LatticeConfig | undefined {
   const { strings, lists } = flags;
-  const servers = (strings.nats ?? "").split(",").map((url) => url.trim())
-    .filter((url) => url !== "");
-  const linkOnly = ["lattice", "creds", "nats-nkey", "tls-ca", "tls-cert"]
-    .concat(["tls-key", "rpc-timeout", "heartbeat"])
-    .filter((name) => strings[name] !== undefined);
-  if (servers.length === 0) {
-    if (strings.nats !== undefined) throw new UsageError("--nats is empty");
+  if (strings.nats !== undefined && strings.nats.trim() === "") {
+    throw new UsageError("--nats is empty");
+  }
+  const servers = (strings.nats ?? DEFAULT_NATS_URL).split(",")
+    .map((url) => url.trim()).filter((url) => url !== "");
+  if (flags.booleans.has("standalone")) {
+    const linkOnly = ["nats", "lattice", "creds", "nats-nkey", "tls-ca"]
+      .concat(["tls-cert", "tls-key", "rpc-timeout", "heartbeat"])
+      .filter((name) => strings[name] !== undefined);
     const stray = linkOnly[0] ??
       ((lists["trusted-host"] ?? []).length ? "trusted-host" : undefined);
-    if (stray) throw new UsageError(`--${stray} needs --nats`);
+    if (stray) throw new UsageError(`--${stray} conflicts with --standalone`);
     return undefined;
   }
   if (strings.creds && strings["nats-nkey"]) {
@@ -114,21 +127,24 @@ export function parseLatticeFlags(
 
 /** A host's live membership, and how to end it. */
 export interface LatticeLink {
-  bus: Bus;
+  bus: LinkedBus;
   lattice: Lattice;
   /** Leaves the lattice and closes the bus. */
   close(): Promise<void>;
 }
 
-/** Connects and joins `host` to the lattice `config` names. */
-export async function joinLattice(
+/**
+ * Joins `host` to the lattice `config` names, at once: the link comes up
+ * in the background.
+ */
+export function joinLattice(
   host: Host,
   hostSeed: string,
   config: LatticeConfig,
   connect: BusConnector,
   logger: Logger,
-): Promise<LatticeLink> {
-  const bus = await connect(config.link, logger.child({ part: "link" }));
+): LatticeLink {
+  const bus = connect(config.link, logger.child({ part: "link" }));
   const lattice = Lattice.join(host, {
     bus,
     signer: new InvocationSigner(hostSeed),

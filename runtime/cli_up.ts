@@ -1,14 +1,24 @@
 /**
  * `trellis up`: runs a host, optionally starting what a manifest lists,
- * until SIGINT or SIGTERM. The ready line goes to standard output, logs to
- * standard error.
+ * until SIGINT or SIGTERM. SIGHUP, and with `--watch` a change of the
+ * file, reloads the manifest and applies what changed. The ready line goes
+ * to standard output, logs to standard error.
  *
  * @module
  */
 import { join } from "node:path";
 import { builtinProviders } from "../providers/builtin.ts";
 import { extrasProvider } from "../providers/extras.ts";
+import { createMessagingProvider } from "../providers/messaging.ts";
+import type { Bus } from "./bus.ts";
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from "./cli_io.ts";
+import {
+  type BusConnector,
+  joinLattice,
+  LATTICE_FLAGS,
+  type LatticeLink,
+  parseLatticeFlags,
+} from "./cli_lattice.ts";
 import {
   createLogger,
   type LogFormat,
@@ -24,8 +34,12 @@ import {
 import { Host } from "./host.ts";
 import { loadHostKey } from "./host_key.ts";
 import type { Logger } from "./logger.ts";
-import { applyManifest } from "./manifest_apply.ts";
+import { type ProviderCatalog, startManifest } from "./manifest_apply.ts";
 import { loadManifest } from "./manifest.ts";
+import { LoopbackBus } from "./loopback_bus.ts";
+import { ManifestReloader } from "./manifest_reloader.ts";
+import type { AppliedManifest } from "./manifest_state.ts";
+import { type ManifestWatch, watchManifest } from "./manifest_watch.ts";
 import { messageOf } from "./wapc_instance.ts";
 
 const UP_FLAGS = {
@@ -37,7 +51,24 @@ const UP_FLAGS = {
   "max-memory": "string",
   "log-level": "string",
   "log-format": "string",
+  watch: "boolean",
+  ...LATTICE_FLAGS,
 } as const;
+
+/** What the binary gives `up` that `runtime/` may not load itself. */
+export interface UpOptions {
+  /** Opens the lattice's bus (NATS); without it the host is standalone. */
+  connect?: BusConnector;
+}
+
+// Built-in providers, with messaging on the host's bus.
+function providerCatalog(bus: Bus): ProviderCatalog {
+  const messaging = createMessagingProvider(bus);
+  return {
+    builtin: (id) =>
+      id === messaging.capabilityId ? messaging : builtinProviders.get(id),
+  };
+}
 
 /** Where `up` keeps its state without `--data-dir`. */
 export function defaultDataDir(): string {
@@ -47,7 +78,11 @@ export function defaultDataDir(): string {
 }
 
 /** Runs `trellis up`; `args` follow the word `up`. */
-export async function runUp(args: string[], io: CliIo): Promise<number> {
+export async function runUp(
+  args: string[],
+  io: CliIo,
+  options: UpOptions = {},
+): Promise<number> {
   const flags = parseFlags(args, UP_FLAGS);
   if (flags.positionals.length > 0) {
     throw new UsageError(`Unexpected argument "${flags.positionals[0]}"`);
@@ -64,8 +99,14 @@ export async function runUp(args: string[], io: CliIo): Promise<number> {
   );
   const dataDir = flags.strings["data-dir"] ?? defaultDataDir();
   const manifestPath = flags.strings.manifest;
+  const watch = flags.booleans.has("watch");
+  if (watch && !manifestPath) {
+    throw new UsageError(`Flag "--watch" needs "--manifest"`);
+  }
+  const latticeConfig = options.connect ? parseLatticeFlags(flags) : undefined;
   const manifest = manifestPath ? await loadManifest(manifestPath) : undefined;
 
+  const allowedIssuers = flags.lists["allow-issuer"] ?? [];
   const hostKey = await loadHostKey(dataDir);
   const host = new Host({
     id: hostKey.publicKey,
@@ -73,7 +114,7 @@ export async function runUp(args: string[], io: CliIo): Promise<number> {
     logger,
     deadlineMs,
     maxMemoryBytes,
-    allowedIssuers: flags.lists["allow-issuer"] ?? [],
+    allowedIssuers,
     labels: { ...manifest?.labels, ...labels },
     autoProviders: [extrasProvider],
   });
@@ -81,28 +122,89 @@ export async function runUp(args: string[], io: CliIo): Promise<number> {
     logger.info(event.type.replaceAll("_", " "), event)
   );
 
-  const stopped = waitForSignal();
+  // The lattice is joined before anything starts, so that what the
+  // manifest starts is announced; the link itself comes up in the
+  // background, and the host serves locally meanwhile.
+  let link: LatticeLink | undefined;
+  if (latticeConfig && options.connect) {
+    link = joinLattice(
+      host,
+      hostKey.seed,
+      latticeConfig,
+      options.connect,
+      logger,
+    );
+  }
+  const catalog = providerCatalog(
+    link?.bus ?? new LoopbackBus({ logger: logger.child({ part: "bus" }) }),
+  );
+
+  // Reload requests are taken from the start, so that one arriving while
+  // the manifest is first applied is not lost: it runs once ready.
+  const reloads = new ReloadRequests();
+  const signals = listenForSignals(() => reloads.request());
+  let watching: ManifestWatch | undefined;
+  let applied: AppliedManifest | undefined;
   try {
-    if (manifest) {
-      await applyManifest(host, manifest, {
-        builtin: (id) => builtinProviders.get(id),
-      });
+    if (watch) {
+      watching = watchManifest(manifestPath!, () => reloads.request());
     }
+    if (manifest) applied = await startManifest(host, manifest, catalog);
   } catch (error) {
+    signals.close();
+    watching?.close();
     // Stop first so that the reason is the last line a reader sees.
     await host.stop().catch(() => {});
+    await link?.close().catch(() => {});
     io.err(messageOf(error));
     return EXIT_FAILURE;
   }
 
+  const reloader = applied && new ManifestReloader({
+    host,
+    applied,
+    catalog,
+    verify: {
+      allowedIssuers: allowedIssuers.length > 0 ? allowedIssuers : undefined,
+    },
+    path: manifestPath,
+    logger,
+  });
+  reloads.connect(() => {
+    if (reloader) reloader.request();
+    else logger.warn("nothing to reload: no --manifest");
+  });
   io.out(
     `trellis ready host=${host.id} actors=${host.actors().length} ` +
-      `bindings=${host.bindings().length}`,
+      `bindings=${host.bindings().length} ` +
+      `link=${link ? link.bus.state : "standalone"}`,
   );
-  const signal = await stopped;
+
+  const signal = await signals.stopped;
   logger.info("stopping", { signal });
+  signals.close();
+  watching?.close();
+  await reloader?.close();
   await host.stop();
+  await link?.close().catch(() => {});
   return EXIT_OK;
+}
+
+/** Reload requests, kept until something can act on them. */
+class ReloadRequests {
+  #action?: () => void;
+  #missed = false;
+
+  request(): void {
+    if (this.#action) this.#action();
+    else this.#missed = true;
+  }
+
+  connect(action: () => void): void {
+    this.#action = action;
+    if (this.#missed) action();
+    this.#missed = false;
+  }
 }
 
 function buildLogger(strings: Record<string, string>, io: CliIo): Logger {
@@ -124,10 +226,30 @@ function buildLogger(strings: Record<string, string>, io: CliIo): Logger {
   });
 }
 
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      Deno.addSignalListener(signal, () => resolve(signal));
-    }
-  });
+interface Signals {
+  /** Resolves with the name of the first SIGINT or SIGTERM. */
+  stopped: Promise<string>;
+  close(): void;
+}
+
+// Taking SIGHUP also keeps it from ending the process, its default.
+function listenForSignals(onHangUp: () => void): Signals {
+  let stop!: (signal: string) => void;
+  const stopped = new Promise<string>((resolve) => stop = resolve);
+  const listeners = [
+    ["SIGINT", () => stop("SIGINT")],
+    ["SIGTERM", () => stop("SIGTERM")],
+    ["SIGHUP", onHangUp],
+  ] as const;
+  for (const [signal, listener] of listeners) {
+    Deno.addSignalListener(signal, listener);
+  }
+  return {
+    stopped,
+    close() {
+      for (const [signal, listener] of listeners) {
+        Deno.removeSignalListener(signal, listener);
+      }
+    },
+  };
 }

@@ -26,6 +26,12 @@ export type HostEvent =
     actor: string;
     capabilityId: string;
     binding: string;
+  }
+  | {
+    type: "link_changed";
+    state: "up" | "down";
+    server?: string;
+    reason?: string;
   };
 
 /** A listener of host events. */

@@ -39,14 +39,24 @@ import {
 import { heartbeat, inventoryAnswer } from "./lattice_inventory.ts";
 import { type InventoryKind, LatticeSubjects } from "./lattice_subjects.ts";
 import { LatticeBindings } from "./lattice_bindings.ts";
+import {
+  LatticeUnreachableError,
+  type LinkedBus,
+  type LinkState,
+} from "./link.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { Remote } from "./remote.ts";
 import { messageOf } from "./wapc_instance.ts";
 
 /** How a host joins a lattice. */
 export interface LatticeOptions {
-  /** The bus the lattice runs on (NATS, or a loopback bus in tests). */
-  bus: Bus;
+  /**
+   * The bus the lattice runs on: NATS, a loopback bus in tests, or a
+   * linked bus that works offline; with one, calls that need another host
+   * fail at once while its link is down, and the host joins again (events,
+   * bindings, heartbeat) each time the link comes up.
+   */
+  bus: Bus | LinkedBus;
   /** Signs this host's invocations with its server key. */
   signer: InvocationSigner;
   /** The lattice's name; without one the subjects are waSCC's own. */
@@ -87,6 +97,7 @@ export class Lattice implements Remote {
   readonly #fixed: Subscription[] = [];
   readonly #bindings: LatticeBindings;
   #offEvents?: () => void;
+  #offLink?: () => void;
   #heartbeat?: ReturnType<typeof setInterval>;
 
   private constructor(host: Host, options: LatticeOptions) {
@@ -136,6 +147,11 @@ export class Lattice implements Remote {
   /** The host this membership is of. */
   get host(): Host {
     return this.#host;
+  }
+
+  /** Whether other hosts can be reached; `up` on a bus with no link. */
+  get linkState(): LinkState {
+    return isLinked(this.#bus) ? this.#bus.state : "up";
   }
 
   /** Calls an actor on another host through the lattice. */
@@ -204,6 +220,7 @@ export class Lattice implements Remote {
     this.publishEvent({ name: "HostStopped", fields: { host: this.#host.id } });
     clearInterval(this.#heartbeat);
     this.#offEvents?.();
+    this.#offLink?.();
     this.#host.attachRemote(undefined);
     for (const subscription of [...this.#fixed, ...this.#actors.values()]) {
       subscription.unsubscribe();
@@ -228,6 +245,7 @@ export class Lattice implements Remote {
     this.#host.attachRemote(this);
     this.#offEvents = this.#host.events.on((event) => this.#onHostEvent(event));
     this.publishEvent({ name: "HostStarted", fields: { host: this.#host.id } });
+    this.#followLink();
     if (heartbeatMs > 0) {
       this.#beat();
       this.#heartbeat = setInterval(() => this.#beat(), heartbeatMs);
@@ -235,7 +253,34 @@ export class Lattice implements Remote {
   }
 
   #beat(): void {
-    this.publishEvent({ name: "HostHeartbeat", fields: heartbeat(this.#host) });
+    this.publishEvent({
+      name: "HostHeartbeat",
+      fields: heartbeat(this.#host, { link: this.linkState }),
+    });
+  }
+
+  #followLink(): void {
+    const bus = this.#bus;
+    if (!isLinked(bus)) return;
+    this.#offLink = bus.onLink((change) => {
+      this.#host.events.emit({ type: "link_changed", ...change });
+      if (change.state === "up") this.#rejoin();
+    });
+  }
+
+  // Other hosts may have started, or forgotten this one, while the link
+  // was down: say who we are and what we serve again.
+  #rejoin(): void {
+    this.publishEvent({ name: "HostStarted", fields: { host: this.#host.id } });
+    for (const provider of this.#host.providers()) {
+      this.publishEvent(namedEvent({
+        type: "provider_loaded",
+        capabilityId: provider.capabilityId,
+        binding: provider.binding,
+      }));
+    }
+    this.#bindings.announceAll();
+    this.#beat();
   }
 
   #onHostEvent(event: HostEvent): void {
@@ -282,7 +327,9 @@ export class Lattice implements Remote {
   }
 
   #answerInventory(message: BusMessage, kind: InventoryKind): void {
-    const answer = JSON.stringify(inventoryAnswer(this.#host, kind));
+    const answer = JSON.stringify(
+      inventoryAnswer(this.#host, kind, this.linkState),
+    );
     this.#try(
       "answer inventory",
       () => message.respond(new TextEncoder().encode(answer)),
@@ -326,6 +373,12 @@ export class Lattice implements Remote {
   ): Promise<Uint8Array> {
     const failed = (reason: string, cause?: unknown) =>
       new Error(`Cannot invoke ${what()} in the lattice: ${reason}`, { cause });
+    if (this.linkState === "down") {
+      throw new LatticeUnreachableError(
+        `Cannot invoke ${what()} in the lattice: lattice unreachable ` +
+          `(link down)`,
+      );
+    }
     let reply;
     try {
       reply = await this.#bus.request(subject, encodeInvocation(invocation), {
@@ -362,4 +415,8 @@ export class Lattice implements Remote {
       this.#logger.warn(`cannot ${action}`, { error: messageOf(error) });
     }
   }
+}
+
+function isLinked(bus: Bus | LinkedBus): bus is LinkedBus {
+  return "onLink" in bus && typeof bus.onLink === "function";
 }

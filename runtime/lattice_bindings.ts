@@ -59,6 +59,11 @@ export class LatticeBindings {
     for (const binding of this.#ownBindings()) this.#announce(binding);
   }
 
+  /** Announces again every binding of this host's actors. */
+  announceAll(): void {
+    for (const binding of this.#ownBindings()) this.#announce(binding);
+  }
+
   /** Announces again the bindings of this host's actors to a provider. */
   announce(capabilityId: string, binding: string): void {
     for (const info of this.#ownBindings()) {

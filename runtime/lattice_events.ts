@@ -77,6 +77,12 @@ export function namedEvent(event: HostEvent): NamedEvent {
         capid: event.capabilityId,
         instance_name: event.binding,
       });
+    case "link_changed":
+      return named("LinkChanged", {
+        state: event.state,
+        server: event.server ?? null,
+        reason: event.reason ?? null,
+      });
   }
 }
 

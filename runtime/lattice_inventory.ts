@@ -24,7 +24,11 @@ export function latticeLabels(host: Host): Record<string, string> {
 }
 
 /** The answer of `host` to an inventory query of `kind`. */
-export function inventoryAnswer(host: Host, kind: InventoryKind): unknown {
+export function inventoryAnswer(
+  host: Host,
+  kind: InventoryKind,
+  link: "up" | "down" = "up",
+): unknown {
   switch (kind) {
     case "hosts":
       return {
@@ -32,6 +36,7 @@ export function inventoryAnswer(host: Host, kind: InventoryKind): unknown {
           id: host.id,
           labels: latticeLabels(host),
           uptime_ms: host.uptimeMs,
+          link,
         },
       };
     case "actors":

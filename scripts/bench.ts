@@ -1,16 +1,18 @@
 /**
  * Benchmarks: `deno task bench [SCENARIO…] [--seconds N]`. Each scenario
  * measures the real path against a named baseline in the same run and
- * prints the ratio. Scenarios: invoke, http.
+ * prints the ratio. Scenarios: invoke, http, lattice.
  */
 import { parseFlags } from "../runtime/flags.ts";
 import { invokeScenario } from "./bench/invoke.ts";
 import { httpScenario } from "./bench/http.ts";
+import { latticeScenario } from "./bench/lattice.ts";
 import { type BenchRow, printTable } from "./bench/table.ts";
 
 const scenarios: Record<string, (seconds: number) => Promise<BenchRow[]>> = {
   invoke: (seconds) => invokeScenario(seconds),
   http: (seconds) => httpScenario(seconds),
+  lattice: (seconds) => latticeScenario(seconds),
 };
 
 const flags = parseFlags(Deno.args, { seconds: "string" });

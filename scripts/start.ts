@@ -149,7 +149,7 @@ export async function start(
 function spawnHost(manifestPath: string, dataDir: string): Deno.ChildProcess {
   const args = ["run", "-A", "--config", join(repoDir, "deno.json")];
   args.push(join(repoDir, "main.ts"), "up", "--manifest", manifestPath);
-  args.push("--data-dir", dataDir);
+  args.push("--data-dir", dataDir, "--standalone");
   return new Deno.Command(Deno.execPath(), {
     args,
     stdin: "inherit",

@@ -59,6 +59,7 @@ export class CliProcess {
       }),
       this.#readLines(this.#child.stderr, (line) => {
         this.#stderr += line + "\n";
+        this.#wake();
       }),
     ]).then(() => {});
     this.#child.status.then(() => {
@@ -76,14 +77,30 @@ export class CliProcess {
    * Resolves with the first stdout line matching `pattern`; rejects if the
    * process exits or `timeoutMs` passes first.
    */
-  async waitForLine(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+  waitForLine(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return this.#waitFor("stdout", pattern, timeoutMs);
+  }
+
+  /** Like {@linkcode waitForLine}, for a line on standard error. */
+  waitForLog(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return this.#waitFor("stderr", pattern, timeoutMs);
+  }
+
+  async #waitFor(
+    stream: "stdout" | "stderr",
+    pattern: RegExp,
+    timeoutMs: number,
+  ): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (true) {
-      const line = this.stdoutLines.find((line) => pattern.test(line));
+      const lines = stream === "stdout"
+        ? this.stdoutLines
+        : this.#stderr.split("\n");
+      const line = lines.find((line) => pattern.test(line));
       if (line !== undefined) return line;
       if (this.#exited || Date.now() > deadline) {
         throw new Error(
-          `No stdout line matching ${pattern} (${
+          `No ${stream} line matching ${pattern} (${
             this.#exited ? "process exited" : "timed out"
           }); stderr:\n${this.#stderr}`,
         );
@@ -99,9 +116,15 @@ export class CliProcess {
     }
   }
 
-  /** Sends `signal` to the process. */
+  /** Sends `signal` to the process, unless it has already exited. */
   signal(signal: Deno.Signal): void {
-    this.#child.kill(signal);
+    if (this.#exited) return;
+    try {
+      this.#child.kill(signal);
+    } catch (error) {
+      // It may have exited since the check; anything else is a fault.
+      if (!(error instanceof TypeError)) throw error;
+    }
   }
 
   /**
