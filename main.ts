@@ -59,7 +59,10 @@ export async function main(args: string[], io = processIo): Promise<number> {
   try {
     switch (command) {
       case "up":
-        return await runUp(rest, io, { connect: connectNats });
+        return await runUp(rest, io, {
+          connect: connectNats,
+          version: `trellis ${VERSION}`,
+        });
       case "claims":
         return await runClaims(rest, io);
       case "keys":

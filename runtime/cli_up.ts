@@ -34,7 +34,11 @@ import {
 import { Host } from "./host.ts";
 import { loadHostKey } from "./host_key.ts";
 import type { Logger } from "./logger.ts";
-import { type ProviderCatalog, startManifest } from "./manifest_apply.ts";
+import { HostRecorder } from "./host_record.ts";
+import { readHostState } from "./host_state.ts";
+import { bringUp } from "./host_startup.ts";
+import type { ProviderCatalog } from "./manifest_apply.ts";
+import { ModuleCache } from "./module_cache.ts";
 import { loadManifest } from "./manifest.ts";
 import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
@@ -59,6 +63,8 @@ const UP_FLAGS = {
 export interface UpOptions {
   /** Opens the lattice's bus (NATS); without it the host is standalone. */
   connect?: BusConnector;
+  /** The version written into the state file (default `trellis`). */
+  version?: string;
 }
 
 // Built-in providers, with messaging on the host's bus.
@@ -108,7 +114,10 @@ export async function runUp(
 
   const allowedIssuers = flags.lists["allow-issuer"] ?? [];
   const hostKey = await loadHostKey(dataDir);
+  const state = await readHostState(dataDir);
+  const cache = new ModuleCache(dataDir);
   const host = new Host({
+    moduleCache: cache,
     id: hostKey.publicKey,
     dataDir,
     logger,
@@ -141,6 +150,17 @@ export async function runUp(
 
   // Reload requests are taken from the start, so that one arriving while
   // the manifest is first applied is not lost: it runs once ready.
+  const verify = {
+    allowedIssuers: allowedIssuers.length > 0 ? allowedIssuers : undefined,
+  };
+  const recorder = new HostRecorder({
+    host,
+    dataDir,
+    writer: options.version ?? "trellis",
+    automatic: [extrasProvider.capabilityId],
+    manifest: state?.manifest,
+    logger,
+  });
   const reloads = new ReloadRequests();
   const signals = listenForSignals(() => reloads.request());
   let watching: ManifestWatch | undefined;
@@ -149,10 +169,20 @@ export async function runUp(
     if (watch) {
       watching = watchManifest(manifestPath!, () => reloads.request());
     }
-    if (manifest) applied = await startManifest(host, manifest, catalog);
+    applied = await bringUp(host, {
+      state,
+      manifest,
+      catalog,
+      cache,
+      verify,
+      recorder,
+      logger,
+    });
+    await recorder.start();
   } catch (error) {
     signals.close();
     watching?.close();
+    await recorder.close();
     // Stop first so that the reason is the last line a reader sees.
     await host.stop().catch(() => {});
     await link?.close().catch(() => {});
@@ -164,9 +194,9 @@ export async function runUp(
     host,
     applied,
     catalog,
-    verify: {
-      allowedIssuers: allowedIssuers.length > 0 ? allowedIssuers : undefined,
-    },
+    verify,
+    onReloaded: (next, read) =>
+      void recorder.setManifest(next, read.digest ?? ""),
     path: manifestPath,
     logger,
   });
@@ -185,6 +215,9 @@ export async function runUp(
   signals.close();
   watching?.close();
   await reloader?.close();
+  // What stops now is stopped by the shutdown, not by anyone's wish: the
+  // state keeps it, to come back at the next start.
+  await recorder.close();
   await host.stop();
   await link?.close().catch(() => {});
   return EXIT_OK;

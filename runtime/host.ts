@@ -21,6 +21,7 @@ import type { Remote } from "./remote.ts";
 import { bindingKey, Router } from "./router.ts";
 import { compileActorModule } from "./actor_module.ts";
 import { wasccValues } from "./binding_values.ts";
+import type { ModuleCache } from "./module_cache.ts";
 
 /** How a host runs its actors. */
 export interface HostOptions {
@@ -44,6 +45,11 @@ export interface HostOptions {
   labels?: Record<string, string>;
   /** Factories for capabilities bound on demand, such as extras. */
   autoProviders?: ProviderFactory[];
+  /**
+   * Where the modules of started and updated actors are kept, so that the
+   * host can run them again after a restart with no network.
+   */
+  moduleCache?: ModuleCache;
 }
 
 export type { BindingInfo };
@@ -56,6 +62,8 @@ export interface ProviderInfo {
   binding: string;
   /** What it says about itself. */
   descriptor: CapabilityDescriptor;
+  /** The plug-in or portable provider file it came from, if any. */
+  path?: string;
 }
 
 /** Options of a live update. */
@@ -78,9 +86,10 @@ export interface StartActorOptions {
 export class Host {
   /** State changes of this host. */
   readonly events: HostEvents = new HostEvents();
-  readonly #options: Required<Omit<HostOptions, "labels">> & {
-    labels: Record<string, string>;
-  };
+  readonly #options:
+    & Required<Omit<HostOptions, "labels" | "moduleCache">>
+    & Pick<HostOptions, "moduleCache">
+    & { labels: Record<string, string> };
   readonly #actors = new Map<string, Actor>();
   readonly #providers = new ProviderRegistry();
   readonly #latticeBindings = new Map<string, BindingInfo>();
@@ -150,6 +159,7 @@ export class Host {
         logger: this.#options.logger,
       });
       this.#actors.set(claims.subject, actor);
+      await this.#keepModule(claims, bytes);
     } catch (error) {
       const name = claims?.name ? `${source} (${claims.name})` : source;
       throw new Error(`Cannot start actor "${name}": ${messageOf(error)}`, {
@@ -214,6 +224,7 @@ export class Host {
         });
         throw error;
       }
+      await this.#keepModule(claims, bytes);
       this.events.emit({
         type: "actor_update_complete",
         actor: claims.subject,
@@ -430,6 +441,7 @@ export class Host {
       capabilityId: entry.factory.capabilityId,
       binding: entry.binding,
       descriptor: entry.provider.descriptor,
+      ...(entry.factory.path ? { path: entry.factory.path } : {}),
     }));
   }
 
@@ -546,6 +558,19 @@ export class Host {
       throw new TypeError("it is a provider, not an actor");
     }
     return claims;
+  }
+
+  // A module that cannot be kept still runs; it just cannot come back
+  // after a restart without its source, which the log says.
+  async #keepModule(claims: ActorClaims, bytes: Uint8Array): Promise<void> {
+    try {
+      await this.#options.moduleCache?.put(claims.hash, bytes);
+    } catch (error) {
+      this.#options.logger.warn("cannot keep actor module", {
+        actor: claims.subject,
+        error: messageOf(error),
+      });
+    }
   }
 
   // Runs updates one after the other, so two never race on one actor.

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { parseDocument } from "../deps.ts";
 import { type EnvLookup, expandEnv } from "./manifest_env.ts";
 import { validateDocument } from "./manifest_validate.ts";
@@ -50,6 +51,12 @@ export interface ManifestBinding {
 export interface Manifest {
   /** Absolute path of the manifest file. */
   path: string;
+  /**
+   * SHA-256 of the manifest's text after `${VAR}` expansion, hex: a
+   * restart applies the manifest again only when this changed since it
+   * was last applied.
+   */
+  digest?: string;
   /** Host labels; never any under `hostcore.`. */
   labels: Record<string, string>;
   /** Actors to start, in file order. */
@@ -161,7 +168,9 @@ export function parseManifest(
   const parts = validateDocument(doc, dirname(absolute), lineAt);
   if (parts.issues.length > 0) fail(sortByLine(parts.issues));
   const { labels, actors, capabilities, bindings } = parts;
-  return { path: absolute, labels, actors, capabilities, bindings };
+  // The expanded text: a changed variable changes the manifest too.
+  const digest = createHash("sha256").update(expansion.text).digest("hex");
+  return { path: absolute, digest, labels, actors, capabilities, bindings };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface ManifestReloaderOptions {
   catalog: ProviderCatalog;
   /** How actor modules are verified; give the host's allowed issuers. */
   verify?: VerifyOptions;
+  /** Told of each reload that applied, with the manifest it read. */
+  onReloaded?: (applied: AppliedManifest, manifest: Manifest) => void;
   /** The manifest file as the user named it (default: `applied.path`). */
   path?: string;
   /** Where reloads are reported (default: nowhere). */
@@ -90,8 +92,9 @@ export class ManifestReloader {
     const started = performance.now();
     const load = this.#options.load ?? loadManifest;
     let result: ReloadResult;
+    let manifest: Manifest;
     try {
-      const manifest = await load(this.#path);
+      manifest = await load(this.#path);
       result = await reloadManifest(
         this.#options.host,
         this.#applied,
@@ -106,6 +109,7 @@ export class ManifestReloader {
       return;
     }
     this.#applied = result.applied;
+    this.#options.onReloaded?.(result.applied, manifest);
     this.#report(result, Math.round(performance.now() - started));
   }
 

@@ -108,6 +108,8 @@ export interface CapabilityProvider {
 export interface ProviderFactory {
   /** Capability id, such as `wascc:keyvalue`. */
   readonly capabilityId: string;
+  /** The file a plug-in or portable provider was loaded from, if any. */
+  readonly path?: string;
   /** Starts an instance serving the context's binding name. */
   create(context: ProviderContext):
     | CapabilityProvider

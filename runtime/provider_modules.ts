@@ -44,14 +44,19 @@ export class ProviderModules {
   }
 
   async #import(capability: ModuleCapability): Promise<ProviderFactory> {
-    if (capability.kind === "plugin") {
-      return await loadPluginProvider(capability.path);
-    }
-    const bytes = await Deno.readFile(capability.path);
-    return await loadWasmProvider(bytes, {
-      ...this.#wasm,
-      source: capability.path,
-    });
+    const { path } = capability;
+    const factory = capability.kind === "plugin"
+      ? await loadPluginProvider(path)
+      : await loadWasmProvider(await Deno.readFile(path), {
+        ...this.#wasm,
+        source: path,
+      });
+    // Remembered, so that a restart can load the same file again.
+    return {
+      capabilityId: factory.capabilityId,
+      path,
+      create: (context) => factory.create(context),
+    };
   }
 }
 

@@ -11,8 +11,13 @@ import {
 const KEY = "MB4OLDIC3TCZ4Q4TGGOVAZC43VXFE2JQVRAXQMQFXUCREOOFEKOKZTY2";
 const DIR = "/srv/host";
 
+// The digest has tests of its own; the rest compare the parsed content.
 function parse(text: string, path = "demo.yaml", env: ManifestEnv = {}) {
-  return parseManifest(text, { path: `${DIR}/${path}`, env });
+  const { digest: _, ...manifest } = parseManifest(text, {
+    path: `${DIR}/${path}`,
+    env,
+  });
+  return manifest;
 }
 
 /** Parses text that must fail and returns the error. */
@@ -39,6 +44,21 @@ function refuses(
 ) {
   assert.is(refuse(text, path, env).message, message);
 }
+
+const digest = suite("parseManifest: digest");
+
+digest("changes with the text and with expanded variables only", () => {
+  const text = 'labels:\n  port: "${PORT:8081}"\n';
+  const of = (source: string, env: ManifestEnv = {}) =>
+    parseManifest(source, { path: `${DIR}/a.yaml`, env }).digest;
+  assert.match(of(text) ?? "", /^[0-9a-f]{64}$/);
+  assert.is(of(text), of(text));
+  assert.is.not(of(text), of(text + "# a comment\n"));
+  assert.is.not(of(text), of(text, { PORT: "9000" }));
+  assert.is(of(text, { PORT: "8081" }), of('labels:\n  port: "8081"\n'));
+});
+
+digest.run();
 
 const spec = suite("parseManifest: spec example");
 

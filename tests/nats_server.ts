@@ -17,6 +17,8 @@ export interface NatsServerOptions {
   args?: string[];
   /** How long to wait for the server to listen, in milliseconds. */
   startTimeoutMs?: number;
+  /** The port to listen on (default: a free one). */
+  port?: number;
 }
 
 /** A running server. */
@@ -52,7 +54,7 @@ export async function startNatsServer(
 ): Promise<NatsServer> {
   const dir = await Deno.makeTempDir({ prefix: "trellis-nats-" });
   try {
-    const port = freePort();
+    const port = options.port ?? freePort();
     const args = ["-a", "127.0.0.1", "-p", String(port)];
     if (options.config !== undefined) {
       const configFile = `${dir}/server.conf`;
