@@ -1,17 +1,24 @@
 /**
  * Benchmarks: `deno task bench [SCENARIO…] [--seconds N]`. Each scenario
  * measures the real path against a named baseline in the same run and
- * prints the ratio. Scenarios: invoke, http, lattice.
+ * prints the ratio. Scenarios: invoke, invoke_instances, http, start, swap,
+ * lattice.
  */
 import { parseFlags } from "../runtime/flags.ts";
 import { invokeScenario } from "./bench/invoke.ts";
 import { httpScenario } from "./bench/http.ts";
+import { invokeInstancesScenario } from "./bench/invoke_instances.ts";
 import { latticeScenario } from "./bench/lattice.ts";
+import { startScenario } from "./bench/start.ts";
+import { swapScenario } from "./bench/swap.ts";
 import { type BenchRow, printTable } from "./bench/table.ts";
 
 const scenarios: Record<string, (seconds: number) => Promise<BenchRow[]>> = {
   invoke: (seconds) => invokeScenario(seconds),
+  invoke_instances: (seconds) => invokeInstancesScenario(seconds),
   http: (seconds) => httpScenario(seconds),
+  start: (seconds) => startScenario(seconds),
+  swap: (seconds) => swapScenario(seconds),
   lattice: (seconds) => latticeScenario(seconds),
 };
 
