@@ -135,14 +135,20 @@ async function timeToLine(
     }
   }
   const rssMb = await residentMb(child.pid);
-  child.kill("SIGTERM");
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // The bare script ends by itself once it has printed.
+  }
   await reader.cancel();
   await child.status;
   return { ms, rssMb };
 }
 
+// NaN when the process is already gone.
 async function residentMb(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const status = await Deno.readTextFile(`/proc/${pid}/status`)
+    .catch(() => "");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
 }
