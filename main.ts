@@ -14,6 +14,7 @@ import {
   EXIT_USAGE,
 } from "./runtime/cli_io.ts";
 import { runKeys } from "./runtime/cli_keys.ts";
+import { runOutbox, runStatus } from "./runtime/cli_status.ts";
 import { connectNats } from "./leaf/nats_connector.ts";
 import { runUp } from "./runtime/cli_up.ts";
 import { UsageError } from "./runtime/flags.ts";
@@ -27,7 +28,7 @@ const USAGE = `trellis ${VERSION}: signed WebAssembly actors at the edge
 Usage:
   trellis up [--manifest FILE [--watch]] [--data-dir DIR] [--label k=v]...
              [--allow-issuer KEY]... [--deadline D] [--max-memory M]
-             [--log-level L] [--log-format json|text]
+             [--log-level L] [--log-format json|text] [--admin HOST:PORT]
              [--standalone | --nats URL[,URL]... [--lattice NAME]
               [--creds FILE | --nats-nkey SEEDFILE] [--tls-ca FILE]
               [--tls-cert FILE --tls-key FILE] [--rpc-timeout D]
@@ -36,6 +37,9 @@ Usage:
              whenever it answers, serving locally meanwhile.
              SIGHUP reloads the manifest and applies what changed;
              --watch does so whenever the file changes
+  trellis status [--data-dir DIR | --admin HOST:PORT] [--json]
+  trellis outbox status [--data-dir DIR | --admin HOST:PORT] [--json]
+             [--follow]
   trellis claims inspect FILE.wasm [--json]
   trellis claims sign IN.wasm -o OUT.wasm --issuer SEEDFILE
              --subject SEEDFILE --name NAME [--cap ID]... [--tag T]...
@@ -67,6 +71,10 @@ export async function main(args: string[], io = processIo): Promise<number> {
         return await runClaims(rest, io);
       case "keys":
         return await runKeys(rest, io);
+      case "status":
+        return await runStatus(rest, io);
+      case "outbox":
+        return await runOutbox(rest, io);
       case "--version":
       case "version":
         io.out(`trellis ${VERSION}`);

@@ -11,7 +11,13 @@ import { builtinProviders } from "../providers/builtin.ts";
 import { extrasProvider } from "../providers/extras.ts";
 import { createMessagingProvider } from "../providers/messaging.ts";
 import type { Bus } from "./bus.ts";
+import { type AdminServer, startAdminServer } from "./admin_server.ts";
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from "./cli_io.ts";
+import {
+  CONTROL_FLAGS,
+  parseControlIssuers,
+  startUpControl,
+} from "./cli_control.ts";
 import {
   type BusConnector,
   joinLattice,
@@ -39,7 +45,9 @@ import { readHostState } from "./host_state.ts";
 import { bringUp } from "./host_startup.ts";
 import type { ProviderCatalog } from "./manifest_apply.ts";
 import { ModuleCache } from "./module_cache.ts";
+import type { ModuleStoreConnector } from "./module_source.ts";
 import { loadManifest } from "./manifest.ts";
+import type { LinkEvent } from "./link.ts";
 import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
 import type { AppliedManifest } from "./manifest_state.ts";
@@ -56,13 +64,17 @@ const UP_FLAGS = {
   "log-level": "string",
   "log-format": "string",
   watch: "boolean",
+  admin: "string",
   ...LATTICE_FLAGS,
+  ...CONTROL_FLAGS,
 } as const;
 
 /** What the binary gives `up` that `runtime/` may not load itself. */
 export interface UpOptions {
   /** Opens the lattice's bus (NATS); without it the host is standalone. */
   connect?: BusConnector;
+  /** Opens the lattice's module store, for control commands. */
+  moduleStore?: ModuleStoreConnector;
   /** The version written into the state file (default `trellis`). */
   version?: string;
 }
@@ -110,6 +122,8 @@ export async function runUp(
     throw new UsageError(`Flag "--watch" needs "--manifest"`);
   }
   const latticeConfig = options.connect ? parseLatticeFlags(flags) : undefined;
+  const ctlIssuers = parseControlIssuers(flags, latticeConfig !== undefined);
+  const adminTcp = adminAddress(flags.strings.admin);
   const manifest = manifestPath ? await loadManifest(manifestPath) : undefined;
 
   const allowedIssuers = flags.lists["allow-issuer"] ?? [];
@@ -165,6 +179,7 @@ export async function runUp(
   const signals = listenForSignals(() => reloads.request());
   let watching: ManifestWatch | undefined;
   let applied: AppliedManifest | undefined;
+  let admin: AdminServer | undefined;
   try {
     if (watch) {
       watching = watchManifest(manifestPath!, () => reloads.request());
@@ -179,10 +194,19 @@ export async function runUp(
       logger,
     });
     await recorder.start();
+    admin = await startAdminServer({
+      host,
+      dataDir,
+      version: options.version ?? "trellis",
+      tcp: adminTcp,
+      sections: { link: link ? linkSection(link) : () => null },
+      logger: logger.child({ part: "admin" }),
+    });
   } catch (error) {
     signals.close();
     watching?.close();
     await recorder.close();
+    await admin?.close();
     // Stop first so that the reason is the last line a reader sees.
     await host.stop().catch(() => {});
     await link?.close().catch(() => {});
@@ -204,23 +228,67 @@ export async function runUp(
     if (reloader) reloader.request();
     else logger.warn("nothing to reload: no --manifest");
   });
+  const control = link && latticeConfig && startUpControl({
+    host,
+    link,
+    config: latticeConfig,
+    issuers: ctlIssuers,
+    dataDir,
+    cache,
+    providers: catalog.builtin,
+    moduleStore: options.moduleStore,
+    logger,
+  });
   io.out(
     `trellis ready host=${host.id} actors=${host.actors().length} ` +
       `bindings=${host.bindings().length} ` +
       `link=${link ? link.bus.state : "standalone"}`,
   );
 
-  const signal = await signals.stopped;
+  const signal =
+    await (control
+      ? Promise.race([signals.stopped, control.stopped])
+      : signals.stopped);
   logger.info("stopping", { signal });
+  admin.stopping();
   signals.close();
   watching?.close();
   await reloader?.close();
+  await control?.close();
   // What stops now is stopped by the shutdown, not by anyone's wish: the
   // state keeps it, to come back at the next start.
   await recorder.close();
   await host.stop();
   await link?.close().catch(() => {});
+  await admin.close();
   return EXIT_OK;
+}
+
+function adminAddress(
+  text: string | undefined,
+): { hostname: string; port: number } | undefined {
+  if (text === undefined) return undefined;
+  const match = /^([^:]+):(\d+)$/.exec(text);
+  if (!match) {
+    throw new UsageError(`Invalid --admin "${text}": expected HOST:PORT`);
+  }
+  return { hostname: match[1], port: Number(match[2]) };
+}
+
+// The link's state for the admin endpoint, with when it last changed.
+function linkSection(link: LatticeLink): () => unknown {
+  let last: LinkEvent | undefined;
+  let since = performance.now();
+  link.bus.onLink((event) => {
+    last = event;
+    since = performance.now();
+  });
+  return () => ({
+    state: link.bus.state,
+    server: last?.state === "up" ? last.server : undefined,
+    reason: last?.state === "down" ? last.reason : undefined,
+    for_ms: Math.round(performance.now() - since),
+  });
 }
 
 /** Reload requests, kept until something can act on them. */
