@@ -52,6 +52,7 @@ import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
 import type { AppliedManifest } from "./manifest_state.ts";
 import { type ManifestWatch, watchManifest } from "./manifest_watch.ts";
+import { SystemdNotifier } from "./systemd_notify.ts";
 import { messageOf } from "./wapc_instance.ts";
 
 const UP_FLAGS = {
@@ -244,6 +245,11 @@ export async function runUp(
       `bindings=${host.bindings().length} ` +
       `link=${link ? link.bus.state : "standalone"}`,
   );
+  const systemd = SystemdNotifier.fromEnv({
+    env: Deno.env.toObject(),
+    logger,
+  });
+  await systemd?.ready(`serving ${host.actors().length} actors`);
 
   const signal =
     await (control
@@ -251,6 +257,7 @@ export async function runUp(
       : signals.stopped);
   logger.info("stopping", { signal });
   admin.stopping();
+  await systemd?.stopping();
   signals.close();
   watching?.close();
   await reloader?.close();

@@ -14,11 +14,14 @@ export interface CliResult {
   stderr: string;
 }
 
-function command(args: string[]): Deno.Command {
+function command(
+  args: string[],
+  env: Record<string, string> = {},
+): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "main.ts", ...args],
     cwd: REPO_DIR,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -50,8 +53,8 @@ export class CliProcess {
   #output: Promise<void>;
   #exited = false;
 
-  constructor(args: string[]) {
-    this.#child = command(args).spawn();
+  constructor(args: string[], env: Record<string, string> = {}) {
+    this.#child = command(args, env).spawn();
     this.#output = Promise.all([
       this.#readLines(this.#child.stdout, (line) => {
         this.stdoutLines.push(line);
@@ -184,7 +187,10 @@ export class CliProcess {
   }
 }
 
-/** Starts `trellis ARGS…` in the background. */
-export function startCli(args: string[]): CliProcess {
-  return new CliProcess(args);
+/** Starts `trellis ARGS…` in the background, with more `env` if given. */
+export function startCli(
+  args: string[],
+  env: Record<string, string> = {},
+): CliProcess {
+  return new CliProcess(args, env);
 }

@@ -1,9 +1,16 @@
 /**
  * Makes sure the outside programs the suites need are installed: it
- * installs `nats-server` with apt when it is missing and it can, and
- * otherwise fails with the command to run.
+ * installs the missing ones with apt when it can, and otherwise fails with
+ * the command to run.
  */
 
+/** Commands the suites run, and the Debian package of each. */
+const TOOLS: Record<string, string> = {
+  "nats-server": "nats-server",
+  // The fake systemd and the pseudo-terminal fixtures.
+  python3: "python3",
+  "systemd-notify": "systemd",
+};
 async function has(command: string): Promise<boolean> {
   try {
     const { success } = await new Deno.Command("sh", {
@@ -17,19 +24,23 @@ async function has(command: string): Promise<boolean> {
   }
 }
 
-/** Installs nats-server with apt-get when it is missing. */
-export async function ensureNatsServer(): Promise<void> {
-  if (await has("nats-server")) return;
-  const hint = "apt-get update && apt-get install -y nats-server";
+/** Installs every missing tool with apt-get, or says how to. */
+export async function ensureTools(): Promise<void> {
+  const missing: string[] = [];
+  for (const [command, pkg] of Object.entries(TOOLS)) {
+    if (!(await has(command))) missing.push(pkg);
+  }
+  if (missing.length === 0) return;
+  const hint = `apt-get update && apt-get install -y ${missing.join(" ")}`;
   const isRoot = Deno.uid?.() === 0;
   if (!isRoot || !(await has("apt-get"))) {
     throw new Error(
-      `Cannot run the suites: nats-server is missing; run: ${hint}`,
+      `Cannot run the suites: ${missing.join(", ")} missing; run: ${hint}`,
     );
   }
-  console.error("installing nats-server with apt-get");
+  console.error(`installing ${missing.join(" ")} with apt-get`);
   for (
-    const args of [["update", "-qq"], ["install", "-y", "-qq", "nats-server"]]
+    const args of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]
   ) {
     const { success } = await new Deno.Command("apt-get", {
       args,
@@ -39,7 +50,8 @@ export async function ensureNatsServer(): Promise<void> {
     }).output();
     if (!success) {
       throw new Error(
-        `Cannot install nats-server: apt-get ${args[0]} failed; run: ${hint}`,
+        `Cannot install ${missing.join(" ")}: apt-get ${args[0]} failed; ` +
+          `run: ${hint}`,
       );
     }
   }

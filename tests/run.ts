@@ -7,7 +7,7 @@
  * makes no progress for WATCHDOG_MS ends the run: the file is named on
  * standard error and the process dies of SIGTERM (exit status 143).
  */
-import { ensureNatsServer } from "./ensure_tools.ts";
+import { ensureTools } from "./ensure_tools.ts";
 import { Watchdog } from "./watchdog.ts";
 
 type SuiteRun = () => Promise<[true | string, number, number, number]>;
@@ -23,7 +23,7 @@ const globals = globalThis as unknown as {
 };
 
 async function main(): Promise<number> {
-  await ensureNatsServer();
+  await ensureTools();
 
   const testsDir = new URL(".", import.meta.url);
   const files = await listTestFiles(testsDir, Deno.args);
