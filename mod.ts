@@ -18,6 +18,7 @@ export { Host } from "./runtime/host.ts";
 export type {
   BindingInfo,
   HostOptions,
+  ProviderInfo,
   StartActorOptions,
   UpdateActorOptions,
 } from "./runtime/host.ts";
@@ -85,4 +86,12 @@ export { httpServerProvider } from "./providers/http_server.ts";
 export { keyValueProvider } from "./providers/keyvalue.ts";
 export { extrasProvider } from "./providers/extras.ts";
 export { loggingProvider } from "./providers/logging.ts";
+export {
+  createSensorsProvider,
+  sensorsProvider,
+} from "./providers/sensors.ts";
+export type { SensorsProviderOptions } from "./providers/sensors.ts";
+export { ModuleCache } from "./runtime/module_cache.ts";
+export type { Remote } from "./runtime/remote.ts";
+export type { Entity } from "./runtime/invocation.ts";
 export { builtinProviders } from "./providers/builtin.ts";

@@ -9,6 +9,7 @@ import { httpClientProvider } from "./http_client.ts";
 import { httpServerProvider } from "./http_server.ts";
 import { keyValueProvider } from "./keyvalue.ts";
 import { loggingProvider } from "./logging.ts";
+import { sensorsProvider } from "./sensors.ts";
 
 /** Built-in provider factories keyed by capability id. */
 export const builtinProviders: ReadonlyMap<string, ProviderFactory> = new Map(
@@ -18,6 +19,7 @@ export const builtinProviders: ReadonlyMap<string, ProviderFactory> = new Map(
     httpServerProvider,
     keyValueProvider,
     loggingProvider,
+    sensorsProvider,
   ]
     .map((factory) => [factory.capabilityId, factory]),
 );

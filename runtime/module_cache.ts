@@ -14,6 +14,7 @@ export class ModuleCache {
   /** Where the files are. */
   readonly dir: string;
 
+  /** The cache of the data directory `dataDir`. */
   constructor(dataDir: string) {
     this.dir = join(dataDir, "modules");
   }
