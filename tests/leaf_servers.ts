@@ -1,0 +1,368 @@
+/**
+ * Real nats-server processes for the leaf bridge tests, started from
+ * complete configuration files that set their own ports (which
+ * tests/nats_server.ts does not allow), plus `nats-server -t`, the
+ * certificates and credentials those files name, and a hub with a device
+ * leaf built from the generated files. Servers a test forgets are killed
+ * when the process exits.
+ */
+import { loadNatsJwt } from "../deps.ts";
+import {
+  deviceLeafConfig,
+  hubLeafConfig,
+  type LeafConfigOptions,
+} from "../leaf/leaf_config.ts";
+import { connectNatsBus, type NatsBus } from "../leaf/nats_bus.ts";
+import type { NatsBusOptions } from "../leaf/nats_options.ts";
+import type { Bus, BusMessage } from "../runtime/bus.ts";
+
+/** A server started by {@link startConfiguredServer}. */
+export interface ConfiguredServer {
+  /** What the server has written to stderr so far. */
+  readonly log: string;
+  /** Resolves once the log matches `pattern`; rejects after `timeoutMs`. */
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /** Kills the server and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+const running = new Set<Deno.ChildProcess>();
+
+globalThis.addEventListener("unload", () => {
+  for (const process of running) {
+    try {
+      process.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+});
+
+/** A port nobody listens on now; a server takes it a moment later. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/**
+ * Writes `config` to `file` and starts nats-server with it; resolves once
+ * `port` (the client port the file sets) accepts connections.
+ */
+export async function startConfiguredServer(
+  file: string,
+  config: string,
+  port: number,
+  timeoutMs = 5000,
+): Promise<ConfiguredServer> {
+  await Deno.writeTextFile(file, config);
+  const child = new Deno.Command("nats-server", {
+    args: ["-c", file],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  running.add(child);
+  let log = "";
+  const reading = (async () => {
+    const decoder = new TextDecoder();
+    for await (const chunk of child.stderr) {
+      log += decoder.decode(chunk, { stream: true });
+    }
+  })().catch(() => {});
+  let exited = false;
+  const status = child.status.then(() => {
+    exited = true;
+    running.delete(child);
+  });
+  const server: ConfiguredServer = {
+    get log() {
+      return log;
+    },
+    async waitForLog(pattern, waitMs = 5000) {
+      await until(() => pattern.test(log), waitMs, `log matching ${pattern}`);
+    },
+    async stop() {
+      if (!exited) child.kill("SIGTERM");
+      await status;
+      await reading;
+    },
+  };
+  try {
+    await until(
+      async () => exited || await listening(port),
+      timeoutMs,
+      `port ${port}`,
+    );
+    if (exited) throw new Error("it exited");
+  } catch (error) {
+    await server.stop();
+    throw new Error(`Cannot start nats-server -c ${file}: ${error}\n${log}`);
+  }
+  return server;
+}
+
+/** Runs `nats-server -t` on `config`: `valid` and what it printed. */
+export async function checkConfig(
+  file: string,
+  config: string,
+): Promise<{ valid: boolean; output: string }> {
+  await Deno.writeTextFile(file, config);
+  const { success, stdout, stderr } = await new Deno.Command("nats-server", {
+    args: ["-t", "-c", file],
+    stdin: "null",
+  }).output();
+  const decoder = new TextDecoder();
+  const output = decoder.decode(stdout) + decoder.decode(stderr);
+  return { valid: success, output };
+}
+
+/**
+ * Writes `ca.pem`, a hub certificate for 127.0.0.1 (`hub.pem`,
+ * `hub.key`) and a device client certificate (`device.pem`,
+ * `device.key`), all signed by the CA, into `dir`.
+ */
+export async function createCertificates(dir: string): Promise<void> {
+  await Deno.writeTextFile(
+    `${dir}/hub.ext`,
+    "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
+  );
+  await Deno.writeTextFile(
+    `${dir}/device.ext`,
+    "extendedKeyUsage=clientAuth\n",
+  );
+  await openssl(dir, [
+    "req",
+    "-x509",
+    ...newKey("ca.key"),
+    ...["-out", "ca.pem", "-days", "1", "-subj", "/CN=trellis leaf test ca"],
+    ...["-addext", "basicConstraints=critical,CA:TRUE"],
+    ...["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+  ]);
+  for (const party of ["hub", "device"]) {
+    await openssl(dir, [
+      "req",
+      ...newKey(`${party}.key`),
+      ...["-out", `${party}.csr`, "-subj", `/CN=trellis leaf test ${party}`],
+    ]);
+    await openssl(dir, [
+      ...["x509", "-req", "-in", `${party}.csr`, "-CA", "ca.pem"],
+      ...["-CAkey", "ca.key", "-CAcreateserial", "-out", `${party}.pem`],
+      ...["-days", "1", "-extfile", `${party}.ext`],
+    ]);
+  }
+}
+
+function newKey(file: string): string[] {
+  return [
+    ...["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
+    ...["-nodes", "-keyout", file],
+  ];
+}
+
+async function openssl(dir: string, args: string[]): Promise<void> {
+  const { success, stderr } = await new Deno.Command("openssl", {
+    args,
+    cwd: dir,
+    stdin: "null",
+    stdout: "null",
+  }).output();
+  if (!success) {
+    const reason = new TextDecoder().decode(stderr);
+    throw new Error(`Cannot run openssl ${args[0]}: ${reason}`);
+  }
+}
+
+/** A NATS operator with one account, for a hub in operator mode. */
+export interface Operator {
+  /** The operator, system account and resolver lines of the hub. */
+  hubConfig: string;
+  /** Writes a `.creds` file of a new user of the account; its path. */
+  userCreds(file: string): Promise<string>;
+}
+
+/** Makes an operator, its system account and one account `app`. */
+export async function createOperator(): Promise<Operator> {
+  const jwt = await loadNatsJwt();
+  const operator = jwt.createOperator();
+  const system = jwt.createAccount();
+  const account = jwt.createAccount();
+  // Limits left out of an account JWT count as zero: allow everything.
+  const unlimited = {
+    limits: {
+      ...{ conn: -1, leaf: -1, subs: -1, data: -1, payload: -1 },
+      ...{ imports: -1, exports: -1, wildcards: true },
+    },
+  };
+  const signedBy = { signer: operator };
+  const systemJwt = await jwt.encodeAccount("SYS", system, unlimited, signedBy);
+  const appJwt = await jwt.encodeAccount("app", account, unlimited, signedBy);
+  const operatorJwt = await jwt.encodeOperator("trellis", operator, {
+    system_account: system.getPublicKey(),
+  });
+  return {
+    hubConfig: [
+      `operator: ${operatorJwt}`,
+      `system_account: ${system.getPublicKey()}`,
+      "resolver: MEMORY",
+      "resolver_preload: {",
+      `  ${system.getPublicKey()}: ${systemJwt}`,
+      `  ${account.getPublicKey()}: ${appJwt}`,
+      "}",
+    ].join("\n"),
+    async userCreds(file) {
+      const user = jwt.createUser();
+      const userJwt = await jwt.encodeUser("device", user, account);
+      await Deno.writeFile(file, jwt.fmtCreds(userJwt, user));
+      return file;
+    },
+  };
+}
+
+async function listening(port: number): Promise<boolean> {
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await condition())) {
+    if (performance.now() > deadline) {
+      throw new Error(`no ${what} within ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A hub and a device leaf, started from generated files, with clients. */
+export interface Bridge {
+  /** The test's directory, holding both configuration files. */
+  dir: string;
+  /** Where trellis would connect on the device. */
+  deviceUrl: string;
+  /** A client of the hub. */
+  hub: NatsBus;
+  /** A client of the device's leaf node. */
+  device: NatsBus;
+  /** Closes the clients and stops both servers. */
+  stop(): Promise<void>;
+}
+
+/** What {@link startBridge} generates the two files from. */
+export interface BridgeSetup {
+  /** Device options, given the leaf address `127.0.0.1:PORT`. */
+  device(leafAddress: string): LeafConfigOptions;
+  /** Hub options, given the leaf address `127.0.0.1:PORT`. */
+  hub(leafAddress: string): LeafConfigOptions;
+  /** Lines the hub needs besides the fragment (operator mode). */
+  hubPreamble?: string;
+  /** How the hub's client authenticates. */
+  hubClient?: Partial<NatsBusOptions>;
+}
+
+/**
+ * Starts a hub from the hub fragment and a device leaf from the device
+ * file, on free ports of 127.0.0.1, and resolves once the leaf link is up.
+ */
+export async function startBridge(
+  dir: string,
+  setup: BridgeSetup,
+): Promise<Bridge> {
+  const [hubPort, leafPort, devicePort] = [freePort(), freePort(), freePort()];
+  const leafAddress = `127.0.0.1:${leafPort}`;
+  const deviceUrl = `nats://127.0.0.1:${devicePort}`;
+  const hubConfig = [
+    `listen: "127.0.0.1:${hubPort}"`,
+    setup.hubPreamble ?? "",
+    hubLeafConfig({ ...setup.hub(leafAddress), listen: leafAddress }),
+  ].join("\n");
+  const deviceConfig = deviceLeafConfig({
+    ...setup.device(leafAddress),
+    listen: `127.0.0.1:${devicePort}`,
+  });
+  const servers: ConfiguredServer[] = [];
+  const buses: NatsBus[] = [];
+  const stop = async () => {
+    await Promise.all(buses.map((bus) => bus.close()));
+    for (const server of servers.reverse()) await server.stop();
+  };
+  try {
+    servers.push(
+      await startConfiguredServer(`${dir}/hub.conf`, hubConfig, hubPort),
+    );
+    servers.push(
+      await startConfiguredServer(`${dir}/leaf.conf`, deviceConfig, devicePort),
+    );
+    await servers[1].waitForLog(/Leafnode connection created for account/);
+    buses.push(
+      await connectNatsBus({
+        servers: [`nats://127.0.0.1:${hubPort}`],
+        ...setup.hubClient,
+      }),
+    );
+    buses.push(await connectNatsBus({ servers: [deviceUrl] }));
+  } catch (error) {
+    const logs = servers.map((server) => server.log).join("\n");
+    await stop();
+    throw new Error(`Cannot start the bridge: ${error}\n${logs}`);
+  }
+  return { dir, deviceUrl, hub: buses[0], device: buses[1], stop };
+}
+
+/**
+ * Requests until an answer arrives, since interest crosses the link a
+ * moment after it is up; rejects with the last failure after `timeoutMs`.
+ */
+export async function untilAnswered(
+  bus: Bus,
+  subject: string,
+  payload: string,
+  timeoutMs = 5000,
+): Promise<BusMessage> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      const data = new TextEncoder().encode(payload);
+      return await bus.request(subject, data, { timeoutMs: 250 });
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Calls `send` every 50 ms until `arrived()`; fails after `timeoutMs`. */
+export async function untilArrived(
+  send: () => void,
+  arrived: () => boolean,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!arrived()) {
+    if (performance.now() > deadline) {
+      throw new Error(`Nothing arrived within ${timeoutMs} ms`);
+    }
+    send();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Subscribes to `subject`; the array fills with `"subject payload"`. */
+export function collect(bus: Bus, subject: string): string[] {
+  const seen: string[] = [];
+  bus.subscribe(subject, (message) => {
+    seen.push(
+      `${message.subject} ${new TextDecoder().decode(message.payload)}`,
+    );
+  });
+  return seen;
+}
