@@ -11,6 +11,7 @@ import type { Bus, BusMessage, Subscription } from "../runtime/bus.ts";
 import { asBytes, asInteger, asString, encode } from "../runtime/codec.ts";
 import type { Logger } from "../runtime/logger.ts";
 import { LoopbackBus } from "../runtime/loopback_bus.ts";
+import type { Upstream } from "../runtime/upstream.ts";
 import {
   type ActorBinding,
   type CapabilityDescriptor,
@@ -67,14 +68,26 @@ export const messagingDescriptor: CapabilityDescriptor = {
   ],
 };
 
+/** Options of {@link createMessagingProvider}. */
+export interface MessagingOptions {
+  /**
+   * Where publishes to subjects marked upstream go instead of the bus: a
+   * publish is acknowledged to the actor once the message is on disk.
+   */
+  upstream?: Upstream;
+}
+
 /**
  * Makes messaging providers that publish, request and subscribe on `bus`.
  * The host passes its own bus; stopping a provider leaves the bus open.
  */
-export function createMessagingProvider(bus: Bus): ProviderFactory {
+export function createMessagingProvider(
+  bus: Bus,
+  options: MessagingOptions = {},
+): ProviderFactory {
   return {
     capabilityId: CAPABILITY,
-    create: (context) => new MessagingProvider(bus, context),
+    create: (context) => new MessagingProvider(bus, context, options.upstream),
   };
 }
 
@@ -99,11 +112,13 @@ class MessagingProvider implements CapabilityProvider {
   #context: ProviderContext;
   #logger: Logger;
   #subscriptionsOf = new Map<string, Subscription[]>();
+  #upstream?: Upstream;
 
-  constructor(bus: Bus, context: ProviderContext) {
+  constructor(bus: Bus, context: ProviderContext, upstream?: Upstream) {
     this.#bus = bus;
     this.#context = context;
     this.#logger = context.logger;
+    this.#upstream = upstream;
   }
 
   bind(binding: ActorBinding): Promise<void> {
@@ -139,14 +154,21 @@ class MessagingProvider implements CapabilityProvider {
     return Promise.resolve();
   }
 
-  #publish(payload: Uint8Array): Uint8Array {
+  // A subject marked upstream goes to the outbox only: the outbox sends
+  // it once the cloud can confirm it, and a plain publish beside it would
+  // reach the cloud's stream twice.
+  async #publish(payload: Uint8Array): Promise<Uint8Array> {
     const request = decodeRequest(payload, BROKER_MESSAGE_FIELDS, ["subject"]);
     const subject = asString(request.subject, "subject");
     const reply = asString(request.replyTo, "replyTo");
     const body = asBytes(request.body, "body");
     assertActorSubject(subject, "publish to");
     if (reply !== "") assertActorSubject(reply, "reply on");
-    this.#bus.publish(subject, body, reply === "" ? undefined : { reply });
+    if (this.#upstream?.matches(subject)) {
+      await this.#upstream.enqueue(subject, body);
+    } else {
+      this.#bus.publish(subject, body, reply === "" ? undefined : { reply });
+    }
     return new Uint8Array();
   }
 

@@ -2,13 +2,14 @@
  * Benchmarks: `deno task bench [SCENARIO…] [--seconds N]`. Each scenario
  * measures the real path against a named baseline in the same run and
  * prints the ratio. Scenarios: invoke, invoke_instances, http, start, swap,
- * lattice, sensors.
+ * lattice, sensors, outbox.
  */
 import { parseFlags } from "../runtime/flags.ts";
 import { invokeScenario } from "./bench/invoke.ts";
 import { httpScenario } from "./bench/http.ts";
 import { invokeInstancesScenario } from "./bench/invoke_instances.ts";
 import { latticeScenario } from "./bench/lattice.ts";
+import { outboxScenario } from "./bench/outbox.ts";
 import { sensorsScenario } from "./bench/sensors.ts";
 import { startScenario } from "./bench/start.ts";
 import { swapScenario } from "./bench/swap.ts";
@@ -22,6 +23,7 @@ const scenarios: Record<string, (seconds: number) => Promise<BenchRow[]>> = {
   swap: (seconds) => swapScenario(seconds),
   lattice: (seconds) => latticeScenario(seconds),
   sensors: (seconds) => sensorsScenario(seconds),
+  outbox: (seconds) => outboxScenario(seconds),
 };
 
 const flags = parseFlags(Deno.args, { seconds: "string" });
