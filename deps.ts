@@ -55,6 +55,24 @@ export type {
   Subscription as NatsSubscription,
 } from "@nats-io/transport-node";
 
+/**
+ * Loads the JetStream client, which the module store's object store runs
+ * on. Only `trellis ctl` and a host fetching a module need it.
+ */
+export async function loadJetStream() {
+  return await import("@nats-io/jetstream");
+}
+
+/**
+ * Loads the JetStream object store client, where the lattice keeps actor
+ * modules larger than a NATS message.
+ */
+export async function loadObjectStore() {
+  return await import("@nats-io/obj");
+}
+
+export type { ObjectStore } from "@nats-io/obj";
+
 /** Loads @nats-io/jwt, used by tests to issue decentralized-auth JWTs. */
 export async function loadNatsJwt() {
   return await import("@nats-io/jwt");

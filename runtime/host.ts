@@ -131,6 +131,14 @@ export class Host {
     return { ...this.#options.labels };
   }
 
+  /** Sets one label, or with `value` undefined removes it. */
+  setLabel(key: string, value: string | undefined): void {
+    const labels = { ...this.#options.labels };
+    if (value === undefined) delete labels[key];
+    else labels[key] = value;
+    this.#options.labels = labels;
+  }
+
   /**
    * Verifies a signed module's claims, instruments and compiles it, and
    * starts its instances. Rejects with an error naming the failed check.
