@@ -15,7 +15,11 @@ import {
 } from "./runtime/cli_io.ts";
 import { runKeys } from "./runtime/cli_keys.ts";
 import { runOutbox, runStatus } from "./runtime/cli_status.ts";
+import { CTL_USAGE, runCtl } from "./leaf/cli_ctl.ts";
+import { connectModuleStore } from "./leaf/module_store.ts";
+import { LEAF_USAGE, runLeaf } from "./leaf/cli_leaf.ts";
 import { connectNats } from "./leaf/nats_connector.ts";
+import { openUpstream } from "./leaf/outbox_open.ts";
 import { runUp } from "./runtime/cli_up.ts";
 import { UsageError } from "./runtime/flags.ts";
 import { messageOf } from "./runtime/wapc_instance.ts";
@@ -32,11 +36,15 @@ Usage:
              [--standalone | --nats URL[,URL]... [--lattice NAME]
               [--creds FILE | --nats-nkey SEEDFILE] [--tls-ca FILE]
               [--tls-cert FILE --tls-key FILE] [--rpc-timeout D]
-              [--trusted-host KEY]... [--heartbeat D]]
+              [--trusted-host KEY]... [--heartbeat D] [--ctl-issuer KEY]...]
+             [--upstream SUBJECT]... [--outbox-max-bytes N]
+             [--outbox-max-age D] [--outbox-when-full reject|drop-oldest]
+             [--outbox-sync normal|full]
              Joins the lattice at --nats (default nats://127.0.0.1:4222)
              whenever it answers, serving locally meanwhile.
              SIGHUP reloads the manifest and applies what changed;
              --watch does so whenever the file changes
+${CTL_USAGE}
   trellis status [--data-dir DIR | --admin HOST:PORT] [--json]
   trellis outbox status [--data-dir DIR | --admin HOST:PORT] [--json]
              [--follow]
@@ -47,6 +55,7 @@ Usage:
              [--provider] [--json]
   trellis keys gen account|module|service|server [--json]
              [-o SEEDFILE [--force]]
+  ${LEAF_USAGE}
   trellis --version`;
 
 const encoder = new TextEncoder();
@@ -65,8 +74,14 @@ export async function main(args: string[], io = processIo): Promise<number> {
       case "up":
         return await runUp(rest, io, {
           connect: connectNats,
+          moduleStore: connectModuleStore,
+          openUpstream,
           version: `trellis ${VERSION}`,
         });
+      case "ctl":
+        return await runCtl(rest, io);
+      case "leaf":
+        return await runLeaf(rest, io);
       case "claims":
         return await runClaims(rest, io);
       case "keys":

@@ -47,6 +47,9 @@ import type { ProviderCatalog } from "./manifest_apply.ts";
 import { ModuleCache } from "./module_cache.ts";
 import type { ModuleStoreConnector } from "./module_source.ts";
 import { loadManifest } from "./manifest.ts";
+import { writeExample } from "./examples.ts";
+import { parseUpstreamFlags, UPSTREAM_FLAGS } from "./cli_upstream.ts";
+import type { Upstream, UpstreamOpener } from "./upstream.ts";
 import type { LinkEvent } from "./link.ts";
 import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
@@ -66,8 +69,10 @@ const UP_FLAGS = {
   "log-format": "string",
   watch: "boolean",
   admin: "string",
+  example: "string",
   ...LATTICE_FLAGS,
   ...CONTROL_FLAGS,
+  ...UPSTREAM_FLAGS,
 } as const;
 
 /** What the binary gives `up` that `runtime/` may not load itself. */
@@ -76,13 +81,15 @@ export interface UpOptions {
   connect?: BusConnector;
   /** Opens the lattice's module store, for control commands. */
   moduleStore?: ModuleStoreConnector;
+  /** Opens the outbox of subjects marked upstream (`--upstream`). */
+  openUpstream?: UpstreamOpener;
   /** The version written into the state file (default `trellis`). */
   version?: string;
 }
 
 // Built-in providers, with messaging on the host's bus.
-function providerCatalog(bus: Bus): ProviderCatalog {
-  const messaging = createMessagingProvider(bus);
+function providerCatalog(bus: Bus, upstream?: Upstream): ProviderCatalog {
+  const messaging = createMessagingProvider(bus, { upstream });
   return {
     builtin: (id) =>
       id === messaging.capabilityId ? messaging : builtinProviders.get(id),
@@ -117,7 +124,13 @@ export async function runUp(
     "--max-memory",
   );
   const dataDir = flags.strings["data-dir"] ?? defaultDataDir();
-  const manifestPath = flags.strings.manifest;
+  const example = flags.strings.example;
+  if (example !== undefined && flags.strings.manifest !== undefined) {
+    throw new UsageError("Use --manifest or --example, not both");
+  }
+  const manifestPath = example === undefined
+    ? flags.strings.manifest
+    : await writeExample(example, join(dataDir, "examples", example));
   const watch = flags.booleans.has("watch");
   if (watch && !manifestPath) {
     throw new UsageError(`Flag "--watch" needs "--manifest"`);
@@ -125,6 +138,11 @@ export async function runUp(
   const latticeConfig = options.connect ? parseLatticeFlags(flags) : undefined;
   const ctlIssuers = parseControlIssuers(flags, latticeConfig !== undefined);
   const adminTcp = adminAddress(flags.strings.admin);
+  const upstreamConfig = parseUpstreamFlags(flags);
+  const openUpstream = options.openUpstream;
+  if (upstreamConfig && !openUpstream) {
+    throw new UsageError("--upstream needs a build with an outbox");
+  }
   const manifest = manifestPath ? await loadManifest(manifestPath) : undefined;
 
   const allowedIssuers = flags.lists["allow-issuer"] ?? [];
@@ -159,8 +177,12 @@ export async function runUp(
       logger,
     );
   }
+  const upstream = upstreamConfig && openUpstream
+    ? openUpstream(upstreamConfig, { dataDir, link: link?.bus, logger })
+    : undefined;
   const catalog = providerCatalog(
     link?.bus ?? new LoopbackBus({ logger: logger.child({ part: "bus" }) }),
+    upstream,
   );
 
   // Reload requests are taken from the start, so that one arriving while
@@ -200,7 +222,10 @@ export async function runUp(
       dataDir,
       version: options.version ?? "trellis",
       tcp: adminTcp,
-      sections: { link: link ? linkSection(link) : () => null },
+      sections: {
+        link: link ? linkSection(link) : () => null,
+        ...(upstream ? { outbox: () => upstream.status() } : {}),
+      },
       logger: logger.child({ part: "admin" }),
     });
   } catch (error) {
@@ -266,6 +291,7 @@ export async function runUp(
   // state keeps it, to come back at the next start.
   await recorder.close();
   await host.stop();
+  await upstream?.close();
   await link?.close().catch(() => {});
   await admin.close();
   return EXIT_OK;

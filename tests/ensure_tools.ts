@@ -10,6 +10,9 @@ const TOOLS: Record<string, string> = {
   // The fake systemd and the pseudo-terminal fixtures.
   python3: "python3",
   "systemd-notify": "systemd",
+  // The single-file build runs in a network namespace with no network.
+  unshare: "util-linux",
+  ip: "iproute2",
 };
 async function has(command: string): Promise<boolean> {
   try {
