@@ -86,10 +86,7 @@ export { httpServerProvider } from "./providers/http_server.ts";
 export { keyValueProvider } from "./providers/keyvalue.ts";
 export { extrasProvider } from "./providers/extras.ts";
 export { loggingProvider } from "./providers/logging.ts";
-export {
-  createSensorsProvider,
-  sensorsProvider,
-} from "./providers/sensors.ts";
+export { createSensorsProvider, sensorsProvider } from "./providers/sensors.ts";
 export type { SensorsProviderOptions } from "./providers/sensors.ts";
 export { ModuleCache } from "./runtime/module_cache.ts";
 export type { Remote } from "./runtime/remote.ts";

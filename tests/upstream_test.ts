@@ -4,7 +4,6 @@
  * JetStream stream. With the hub down the actor's publishes succeed and
  * wait; when the hub returns they all arrive, in order, once each.
  */
-import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { LinkBus } from "../leaf/link_bus.ts";
