@@ -1,17 +1,18 @@
 /**
- * `deno task start`: builds and signs the example actors, writes the demo
- * manifest and runs `trellis up` on it, so that a fresh clone serves echo
- * and counter over HTTP.
+ * `deno task start`: builds and signs the field station example, writes
+ * its manifest and runs `trellis up` on it, so that a fresh clone serves a
+ * page of simulated sensor readings, their window statistics and alarms.
  *
  * ```sh
  * deno task start [--port N] [--host H] [--data-dir DIR] [--state-dir DIR]
  * ```
  *
- * Echo listens on port N (default 8080, or `TRELLIS_DEMO_PORT`) and
- * counter on N + 1, both on H (default `127.0.0.1`, or
- * `TRELLIS_DEMO_HOST`). Keys, signed modules and the manifest live in the
- * state directory (default `.cache/demo`), the host's data (its key, the
- * key-value store) in the data directory (default `STATE/data`).
+ * The page is served on port N (default 8080, or `TRELLIS_START_PORT`) of
+ * H (default `127.0.0.1`, or `TRELLIS_START_HOST`). Keys, the signed
+ * module and the manifest live in the state directory (default
+ * `.cache/field_station`), the host's data (its key, the key-value store)
+ * in the data directory (default `STATE/data`). `DEVICE` in the
+ * environment names the device (default `field-1`).
  *
  * Progress goes to standard error, what to try to standard output; the
  * host inherits both. SIGINT and SIGTERM are passed on to the host, and
@@ -24,14 +25,18 @@ import { fileURLToPath } from "node:url";
 import { createLogger } from "../runtime/console_logger.ts";
 import { parseFlags, UsageError } from "../runtime/flags.ts";
 import type { Logger } from "../runtime/logger.ts";
-import { prepareDemo } from "./prepare_demo.ts";
+import {
+  DEFAULT_STATE_DIR,
+  prepareFieldStation,
+} from "./prepare_field_station.ts";
 
-/** What the demo is started with. */
+/** What the field station is started with. */
 export interface StartOptions {
   stateDir: string;
   dataDir: string;
+  /** Address the page is served on. */
   host: string;
-  /** Echo's port; counter's is the next one. */
+  /** Port the page is served on. */
   port: number;
 }
 
@@ -42,11 +47,11 @@ const USAGE = "Usage: deno task start [--port N] [--host H] " +
   "[--data-dir DIR] [--state-dir DIR]";
 
 /**
- * Reads the flags, falling back on `TRELLIS_DEMO_PORT` and
- * `TRELLIS_DEMO_HOST` from `env` and then on the defaults.
+ * Reads the flags, falling back on `TRELLIS_START_PORT` and
+ * `TRELLIS_START_HOST` from `env` and then on the defaults.
  *
  * @throws {UsageError} for an unknown flag, a stray argument, a port
- * outside 1-65534 or a host name with characters an address cannot have.
+ * outside 1-65535 or a host name with characters an address cannot have.
  */
 export function parseStartArguments(
   args: readonly string[],
@@ -62,24 +67,21 @@ export function parseStartArguments(
     throw new UsageError(`Unexpected argument "${flags.positionals[0]}"`);
   }
 
-  const stateDir = resolve(
-    flags.strings["state-dir"] ?? join(repoDir, ".cache", "demo"),
-  );
+  const stateDir = resolve(flags.strings["state-dir"] ?? DEFAULT_STATE_DIR);
   return {
     stateDir,
     dataDir: resolve(flags.strings["data-dir"] ?? join(stateDir, "data")),
-    host: readHost(flags.strings.host ?? env("TRELLIS_DEMO_HOST")),
-    port: readPort(flags.strings.port ?? env("TRELLIS_DEMO_PORT")),
+    host: readHost(flags.strings.host ?? env("TRELLIS_START_HOST")),
+    port: readPort(flags.strings.port ?? env("TRELLIS_START_PORT")),
   };
 }
 
 function readPort(text: string | undefined): number {
   if (text === undefined) return 8080;
   const port = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!(port >= 1 && port <= 65534)) {
+  if (!(port >= 1 && port <= 65535)) {
     throw new UsageError(
-      `Invalid port "${text}": expected a number from 1 to 65534 ` +
-        `(counter takes the next one)`,
+      `Invalid port "${text}": expected a number from 1 to 65535`,
     );
   }
   return port;
@@ -97,17 +99,19 @@ function readHost(text: string | undefined): string {
 
 /** The lines telling a newcomer what to try once the host is ready. */
 export function tryLines(options: StartOptions): string[] {
-  const echo = baseUrl(options.host, options.port);
-  const counter = baseUrl(options.host, options.port + 1);
-  const curlEcho = `curl '${echo}/hello?x=1'`;
-  const curlCounter = `curl ${counter}/visits`;
-  const width = Math.max(curlEcho.length, curlCounter.length) + 2;
+  const base = baseUrl(options.host, options.port);
+  const thresholds = `${base}/thresholds/temperature`;
   return [
-    `demo: once "trellis ready" shows, try:`,
-    `  ${curlEcho.padEnd(width)}# echo: your request as JSON`,
-    `  ${curlCounter.padEnd(width)}# counter: run it twice`,
-    `Ctrl-C stops the host; the count survives a restart. Manifest: ` +
-    displayPath(join(options.stateDir, "manifest.yaml")),
+    `field station: once "trellis ready" shows, open ${base}/ or try:`,
+    `  curl ${base}/readings.json`,
+    `  curl -X PUT -d '{"low":0,"high":20}' ${thresholds}`,
+    `  curl -X DELETE ${thresholds}`,
+    "The page: three simulated units, their readings, windows and alarms.",
+    "The PUT lowers the temperature limit (kept across restarts), the " +
+    "DELETE restores 0-30 °C.",
+    "Summaries go to telemetry.<device> (DEVICE, default field-1). " +
+    "Ctrl-C stops the host.",
+    `Manifest: ${displayPath(join(options.stateDir, "manifest.yaml"))}`,
   ];
 }
 
@@ -128,18 +132,19 @@ function baseUrl(host: string, port: number): string {
 }
 
 /**
- * Prepares the demo, prints what to try and runs the host until it exits,
- * passing SIGINT and SIGTERM on to it. Returns the host's exit code.
+ * Prepares the field station, prints what to try and runs the host until
+ * it exits, passing SIGINT and SIGTERM on to it. Returns the host's exit
+ * code.
  */
 export async function start(
   options: StartOptions,
   logger: Logger,
 ): Promise<number> {
-  logger.info("preparing demo", { dir: options.stateDir });
-  const demo = await prepareDemo({ ...options, logger });
+  logger.info("preparing field station", { dir: options.stateDir });
+  const station = await prepareFieldStation({ ...options, logger });
 
   for (const line of tryLines(options)) out(line);
-  const host = spawnHost(demo.manifestPath, options.dataDir);
+  const host = spawnHost(station.manifestPath, options.dataDir);
   const stopForwarding = forwardSignals(host);
   const status = await host.status;
   stopForwarding();

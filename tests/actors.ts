@@ -43,3 +43,12 @@ export async function exampleActor(
   const dir = new URL(`../examples/${name}/`, import.meta.url);
   return await buildActor(fileURLToPath(dir));
 }
+
+/**
+ * The field station's aggregator, built from
+ * `examples/field_station/aggregator` (see its README).
+ */
+export async function aggregatorActor(): Promise<Uint8Array<ArrayBuffer>> {
+  const dir = new URL("../examples/field_station/aggregator/", import.meta.url);
+  return await buildActor(fileURLToPath(dir));
+}

@@ -6,7 +6,9 @@ import { readClaims } from "../runtime/claims.ts";
 import { generateKeyPair } from "../runtime/ed25519.ts";
 import { UsageError } from "../runtime/flags.ts";
 import { loadOrCreateKey } from "../scripts/demo_keys.ts";
+import { AGGREGATOR_CAPS } from "../scripts/prepare_field_station.ts";
 import { parseStartArguments, tryLines } from "../scripts/start.ts";
+import type { ReadingsJson } from "./field_station_harness.ts";
 import { freePort } from "./http_server_harness.ts";
 import { rejects } from "./rejects.ts";
 
@@ -16,15 +18,16 @@ const startScript = fileURLToPath(
 const READY_TIMEOUT_MS = 120_000;
 
 /** A running `scripts/start.ts` and what it has written so far. */
-interface DemoRun {
+interface StartRun {
   process: Deno.ChildProcess;
   stdout(): string;
   stderr(): string;
 }
 
-function launch(args: string[]): DemoRun {
+function launch(args: string[], env: Record<string, string> = {}): StartRun {
   const process = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", startScript, ...args],
+    env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -43,14 +46,14 @@ function collect(stream: ReadableStream<Uint8Array>): { text: string } {
 }
 
 /** Resolves once the host prints its ready line; fails if it exits first. */
-async function untilReady(run: DemoRun): Promise<void> {
+async function untilReady(run: StartRun): Promise<void> {
   let exited: Deno.CommandStatus | undefined;
   run.process.status.then((status) => exited = status);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!/^trellis ready /m.test(run.stdout())) {
     if (exited || Date.now() > deadline) {
       throw new Error(
-        `Demo did not get ready (${
+        `Field station did not get ready (${
           exited ? `exit code ${exited.code}` : "timed out"
         }):\n${run.stderr().slice(-2000)}`,
       );
@@ -59,7 +62,7 @@ async function untilReady(run: DemoRun): Promise<void> {
   }
 }
 
-async function stop(run: DemoRun): Promise<number> {
+async function stop(run: StartRun): Promise<number> {
   try {
     run.process.kill("SIGTERM");
   } catch {
@@ -68,132 +71,181 @@ async function stop(run: DemoRun): Promise<number> {
   return (await run.process.status).code;
 }
 
-/** A port whose successor is free too: echo takes it, counter the next. */
-function freePortPair(): number {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = freePort();
-    if (port >= 65535) continue;
-    try {
-      Deno.listen({ hostname: "127.0.0.1", port: port + 1 }).close();
-      return port;
-    } catch {
-      // Taken: try another.
-    }
-  }
-  throw new Error("Cannot find two free consecutive ports");
-}
-
 async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url);
   assert.is(response.status, 200, `status of ${url}`);
   return await response.json();
 }
 
-const demo = suite("start script");
+/** `/readings.json` once `ready` holds of it; fails after 10 s. */
+async function readingsWhen(
+  ready: (json: ReadingsJson) => boolean,
+): Promise<ReadingsJson> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const json = await getJson(`${base}/readings.json`) as ReadingsJson;
+    if (ready(json)) return json;
+    if (Date.now() > deadline) {
+      throw new Error(`Readings not as expected: ${JSON.stringify(json)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** `/readings.json` once every sensor has `count` readings in its window. */
+function readingsWith(count: number): Promise<ReadingsJson> {
+  return readingsWhen((json) =>
+    json.sensors.length > 0 &&
+    json.sensors.every((sensor) => sensor.count >= count)
+  );
+}
+
+const station = suite("start script");
 const stateDir = await Deno.makeTempDir({ prefix: "trellis-start-" });
 const dataDir = join(stateDir, "host-data");
-const port = freePortPair();
+const port = freePort();
+const base = `http://127.0.0.1:${port}`;
 const args = ["--port", String(port), "--state-dir", stateDir];
-let first: DemoRun | undefined;
-let second: DemoRun | undefined;
-let counterKey = "";
+const cold = { high: -40, low: -50 };
+let first: StartRun | undefined;
+let second: StartRun | undefined;
+let aggregatorKey = "";
 
-demo.after(async () => {
+station.after(async () => {
   for (const run of [first, second]) if (run) await stop(run);
   await Deno.remove(stateDir, { recursive: true });
 });
 
-demo("builds, signs and serves the demo until the host is ready", async () => {
+station("builds, signs and serves the field station until ready", async () => {
   first = launch([...args, "--data-dir", dataDir]);
   await untilReady(first);
 
-  assert.match(first.stdout(), `curl 'http://127.0.0.1:${port}/hello?x=1'`);
-  assert.match(first.stdout(), `curl http://127.0.0.1:${port + 1}/visits`);
+  assert.match(first.stdout(), `open ${base}/ or try:`);
+  assert.match(first.stdout(), `curl ${base}/readings.json`);
   const stdoutLines = first.stdout().split("\n");
   const readyAt = stdoutLines.findIndex((line) => line.startsWith("trellis"));
-  assert.ok(readyAt >= 3, "what to try comes before the ready line");
+  assert.ok(readyAt >= 4, "what to try comes before the ready line");
 });
 
-demo("echo answers with the method, path and query as JSON", async () => {
-  const reply = await getJson(`http://127.0.0.1:${port}/hello?x=1`);
-  assert.equal(reply, {
-    method: "GET",
-    path: "/hello",
-    query: "x=1",
-    body: "",
+station("serves a page of the simulated readings", async () => {
+  await readingsWith(1);
+  const response = await fetch(`${base}/`);
+  assert.is(response.status, 200);
+  assert.is(response.headers.get("content-type"), "text/html; charset=utf-8");
+  const page = await response.text();
+  assert.match(page, '<meta http-equiv="refresh" content="5">');
+  assert.match(page, "<h1>Field station <code>field-1</code></h1>");
+  assert.match(page, /<td>field-1-3\.humidity<\/td><td>\d+\.\d\d %<\/td>/);
+});
+
+station("keeps window statistics for each simulated sensor", async () => {
+  const json = await readingsWith(2);
+
+  assert.is(json.device, "field-1");
+  assert.equal(json.sensors.map((sensor) => sensor.sensor), [
+    "field-1-1.temperature",
+    "field-1-1.humidity",
+    "field-1-2.temperature",
+    "field-1-2.humidity",
+    "field-1-3.temperature",
+    "field-1-3.humidity",
+  ]);
+  for (const sensor of json.sensors) {
+    const { min, mean, max, value } = sensor;
+    assert.ok(min! <= mean! && mean! <= max!, `${sensor.sensor} stats`);
+    assert.ok(min! <= value! && value! <= max!, `${sensor.sensor} value`);
+  }
+  assert.is(json.telemetry.subject, "telemetry.field-1");
+  assert.ok(json.telemetry.published >= 1, "a summary was published");
+  assert.is(json.telemetry.failed, 0);
+});
+
+station("raises alarms when a threshold is put over HTTP", async () => {
+  const response = await fetch(`${base}/thresholds/temperature`, {
+    method: "PUT",
+    body: JSON.stringify(cold),
   });
+  assert.equal(await response.json(), { kind: "temperature", ...cold });
+
+  const json = await getJson(`${base}/readings.json`) as ReadingsJson;
+  assert.equal(json.alarms.map((alarm) => alarm.sensor), [
+    "field-1-1.temperature",
+    "field-1-2.temperature",
+    "field-1-3.temperature",
+  ]);
 });
 
-demo("counter counts the visits of a path", async () => {
-  const visits = `http://127.0.0.1:${port + 1}/visits`;
-  assert.equal(await getJson(visits), { count: 1 });
-  assert.equal(await getJson(visits), { count: 2 });
+station("signs the aggregator for its capabilities", async () => {
+  const account = await loadOrCreateKey(
+    join(stateDir, "keys", "account.nk"),
+    "account",
+  );
+  const claims = readClaims(
+    await Deno.readFile(join(stateDir, "aggregator.wasm")),
+  );
+
+  assert.is(claims.issuer, account.publicKey);
+  assert.equal(claims.caps, [...AGGREGATOR_CAPS]);
+  aggregatorKey = claims.subject;
 });
 
-demo(
-  "signs each actor for its capabilities with the demo account",
-  async () => {
-    const account = await loadOrCreateKey(
-      join(stateDir, "keys", "account.nk"),
-      "account",
-    );
-    const echo = readClaims(await Deno.readFile(join(stateDir, "echo.wasm")));
-    const counter = readClaims(
-      await Deno.readFile(join(stateDir, "counter.wasm")),
-    );
-
-    assert.is(echo.issuer, account.publicKey);
-    assert.is(counter.issuer, account.publicKey);
-    assert.equal(echo.caps, ["wascc:http_server"]);
-    assert.equal(counter.caps, ["wascc:http_server", "wascc:keyvalue"]);
-    counterKey = counter.subject;
-  },
-);
-
-demo("keeps the demo keys readable by the owner only", async () => {
-  for (const name of ["account", "echo", "counter"]) {
+station("keeps the keys readable by the owner only", async () => {
+  for (const name of ["account", "aggregator"]) {
     const info = await Deno.stat(join(stateDir, "keys", `${name}.nk`));
     assert.is((info.mode ?? 0) & 0o777, 0o600, `mode of ${name}.nk`);
   }
 });
 
-demo("exits 0 when sent SIGTERM", async () => {
-  assert.ok(first, "the demo is running");
+station("exits 0 when sent SIGTERM", async () => {
+  assert.ok(first, "the field station is running");
   assert.is(await stop(first), 0);
   first = undefined;
-  await rejects(() => fetch(`http://127.0.0.1:${port}/`), /./);
+  await rejects(() => fetch(`${base}/`), /./);
 });
 
-demo("keeps the counter's identity and count across a restart", async () => {
-  second = launch([...args, "--data-dir", dataDir]);
+station("keeps identity and thresholds across a restart", async () => {
+  second = launch([...args, "--data-dir", dataDir], { DEVICE: "shed-2" });
   await untilReady(second);
 
-  const counter = readClaims(
-    await Deno.readFile(join(stateDir, "counter.wasm")),
+  const claims = readClaims(
+    await Deno.readFile(join(stateDir, "aggregator.wasm")),
   );
-  assert.is(counter.subject, counterKey);
-  const visits = `http://127.0.0.1:${port + 1}/visits`;
-  assert.equal(await getJson(visits), { count: 3 });
+  assert.is(claims.subject, aggregatorKey);
+  const thresholds = await getJson(`${base}/thresholds`);
+  assert.equal(thresholds, {
+    humidity: { low: null, high: 85 },
+    temperature: cold,
+  });
+  // Restored from the data directory, the host may deliver readings of
+  // the old binding before the manifest renames the sensors.
+  const json = await readingsWhen((json) =>
+    json.sensors.some((sensor) => sensor.sensor === "shed-2-3.humidity")
+  );
+  assert.is(json.device, "shed-2", "DEVICE names the device");
   assert.is(await stop(second), 0);
   second = undefined;
 });
 
-demo.run();
+station.run();
 
 const flags = suite("start arguments");
 const noEnv = () => undefined;
 
-flags("listens on 127.0.0.1:8080 and 8081 by default", () => {
+flags("listens on 127.0.0.1:8080 by default", () => {
   const options = parseStartArguments([], noEnv);
   assert.is(options.host, "127.0.0.1");
   assert.is(options.port, 8080);
   assert.is(options.dataDir, join(options.stateDir, "data"));
-  assert.match(tryLines(options).join("\n"), "http://127.0.0.1:8081/visits");
+  assert.match(options.stateDir, /[/\\]\.cache[/\\]field_station$/);
+  assert.match(
+    tryLines(options).join("\n"),
+    "curl http://127.0.0.1:8080/readings.json",
+  );
 });
 
 flags("takes the port and host from the environment, flags first", () => {
   const env = (name: string) =>
-    ({ TRELLIS_DEMO_PORT: "9000", TRELLIS_DEMO_HOST: "0.0.0.0" })[name];
+    ({ TRELLIS_START_PORT: "9000", TRELLIS_START_HOST: "0.0.0.0" })[name];
   assert.is(parseStartArguments([], env).port, 9000);
   assert.is(parseStartArguments([], env).host, "0.0.0.0");
   assert.is(parseStartArguments(["--port", "9100"], env).port, 9100);
@@ -202,19 +254,20 @@ flags("takes the port and host from the environment, flags first", () => {
 
 flags("shows a reachable address for a listener on every address", () => {
   const options = parseStartArguments(["--host", "0.0.0.0"], noEnv);
-  assert.match(tryLines(options).join("\n"), "http://127.0.0.1:8080/hello");
+  assert.match(tryLines(options).join("\n"), "open http://127.0.0.1:8080/");
   const v6 = parseStartArguments(["--host", "::"], noEnv);
-  assert.match(tryLines(v6).join("\n"), "http://[::1]:8081/visits");
+  assert.match(tryLines(v6).join("\n"), "http://[::1]:8080/thresholds/");
 });
 
-flags("refuses a port that leaves no room for the counter", () => {
-  for (const bad of ["0", "65535", "80a", ""]) {
+flags("refuses a bad port, host or argument", () => {
+  for (const bad of ["0", "65536", "80a", ""]) {
     assert.throws(
       () => parseStartArguments(["--port", bad], noEnv),
       (error: Error) =>
         error instanceof UsageError && /Invalid port/.test(error.message),
     );
   }
+  assert.is(parseStartArguments(["--port", "65535"], noEnv).port, 65535);
   assert.throws(
     () => parseStartArguments(["--host", "a b"], noEnv),
     /Invalid host "a b"/,
@@ -225,7 +278,6 @@ flags("refuses a port that leaves no room for the counter", () => {
 flags.run();
 
 const keys = suite("demo keys");
-
 keys("creates a key once and loads the same one afterwards", async () => {
   const dir = await Deno.makeTempDir();
   try {

@@ -17,3 +17,17 @@ export function jsonString(text: string): string {
   }
   return quoted + text.substring(start) + '"';
 }
+
+/**
+ * `value` as a JSON number rounded to `decimals` places (at most 9), or
+ * `null` when it is NaN or infinite, which JSON cannot write.
+ */
+export function jsonNumber(value: f64, decimals: i32 = 3): string {
+  if (!isFinite(value)) return "null";
+  const scale = Math.pow(10, <f64> min(max(decimals, 0), 9));
+  const rounded = Math.round(value * scale) / scale;
+  if (Math.abs(rounded) < 9007199254740992 && rounded == Math.floor(rounded)) {
+    return (<i64> rounded).toString();
+  }
+  return rounded.toString();
+}

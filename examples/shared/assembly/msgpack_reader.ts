@@ -83,6 +83,34 @@ export class MessageReader {
     return 0;
   }
 
+  /**
+   * Reads a number written as a float (32 or 64 bits) or as an integer of
+   * any width; nil reads as NaN.
+   */
+  number(): f64 {
+    const lead = this.peek();
+    if (lead == 0xca) return <f64> reinterpret<f32>(this.skipByte().uint(4));
+    if (lead == 0xcb) {
+      const high = <u64> this.skipByte().uint(4);
+      return reinterpret<f64>((high << 32) | <u64> this.uint(4));
+    }
+    if (lead == 0xc0) {
+      this.byte();
+      return NaN;
+    }
+    return <f64> this.integer();
+  }
+
+  /** Reads a boolean (nil is false). */
+  boolean(): bool {
+    const lead = this.byte();
+    if (lead == 0xc3) return true;
+    if (lead != 0xc2 && lead != 0xc0) {
+      this.fail("expected a boolean, got 0x" + lead.toString(16));
+    }
+    return false;
+  }
+
   /** Skips one value, however deeply nested. */
   skip(): void {
     let pending: u32 = 1;
