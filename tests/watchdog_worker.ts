@@ -7,7 +7,7 @@
  */
 import type { WatchdogMessage } from "./watchdog.ts";
 
-let timer: number | undefined;
+let timer: ReturnType<typeof setTimeout> | undefined;
 
 self.addEventListener("message", (event) => {
   const message = (event as MessageEvent<WatchdogMessage>).data;

@@ -35,7 +35,9 @@ if (mode === "raw") {
 }
 await bus.flush();
 console.log("ready");
-await new Promise((resolve) => Deno.addSignalListener("SIGTERM", resolve));
+await new Promise<void>((resolve) =>
+  Deno.addSignalListener("SIGTERM", () => resolve())
+);
 await stop();
 await bus.close();
 Deno.exit(0);
