@@ -30,7 +30,8 @@ export const VERSION = "0.1.0";
 const USAGE = `trellis ${VERSION}: signed WebAssembly actors at the edge
 
 Usage:
-  trellis up [--manifest FILE [--watch]] [--data-dir DIR] [--label k=v]...
+  trellis up [--manifest FILE [--watch] | --example NAME] [--data-dir DIR]
+             [--label k=v]...
              [--allow-issuer KEY]... [--deadline D] [--max-memory M]
              [--log-level L] [--log-format json|text] [--admin HOST:PORT]
              [--standalone | --nats URL[,URL]... [--lattice NAME]
