@@ -55,6 +55,7 @@ import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
 import type { AppliedManifest } from "./manifest_state.ts";
 import { type ManifestWatch, watchManifest } from "./manifest_watch.ts";
+import { isPublicKey } from "./nkeys.ts";
 import { SystemdNotifier } from "./systemd_notify.ts";
 import { messageOf } from "./wapc_instance.ts";
 
@@ -146,6 +147,13 @@ export async function runUp(
   const manifest = manifestPath ? await loadManifest(manifestPath) : undefined;
 
   const allowedIssuers = flags.lists["allow-issuer"] ?? [];
+  for (const key of allowedIssuers) {
+    if (!isPublicKey(key, "account")) {
+      throw new UsageError(
+        `Invalid --allow-issuer "${key}": not an account key (A…)`,
+      );
+    }
+  }
   const hostKey = await loadHostKey(dataDir);
   const state = await readHostState(dataDir);
   const cache = new ModuleCache(dataDir);
