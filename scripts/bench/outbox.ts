@@ -5,8 +5,8 @@
  * nats-server, and how soon replay starts once the hub is reachable
  * again; a plain core NATS publish loop is the baseline.
  *
- * The enqueue goes through `Outbox.enqueue`, not yet through an actor's
- * publish: the messaging provider's hook is wired separately.
+ * The enqueue is measured twice: through `Outbox.enqueue`, and through
+ * an actor's publish (scripts/bench/outbox_actor.ts).
  */
 import { LinkBus } from "../../leaf/link_bus.ts";
 import { connectNatsBus, type NatsBus } from "../../leaf/nats_bus.ts";
@@ -16,6 +16,7 @@ import { NatsOutboxSender } from "../../leaf/outbox_nats.ts";
 import type { OutboxSync } from "../../leaf/outbox_options.ts";
 import { type Hub, resetStream, startHub } from "../../tests/jetstream_hub.ts";
 import { TcpGate } from "../../tests/tcp_gate.ts";
+import { actorPublishRate } from "./outbox_actor.ts";
 import type { BenchRow } from "./table.ts";
 
 const PAYLOAD = new Uint8Array(200).fill(7);
@@ -33,6 +34,7 @@ export async function outboxScenario(seconds: number): Promise<BenchRow[]> {
     const corePublish = await publishRate(hub.admin, seconds);
     const normal = await enqueueRate(`${dir}/normal.db`, "normal", seconds);
     const full = await enqueueRate(`${dir}/full.db`, "full", seconds);
+    const viaActor = await actorPublishRate(seconds);
     const replay = await replayRate(hub, `${dir}/replay.db`, seconds);
     await resetStream(hub.admin);
     const resume = await resumeDelays(hub, `${dir}/resume.db`);
@@ -49,6 +51,13 @@ export async function outboxScenario(seconds: number): Promise<BenchRow[]> {
         scenario,
         measure: `enqueue, ${PUBLISHERS} publishers (bar 20k/s)`,
         value: normal,
+        unit: "msgs/s",
+        ...core,
+      },
+      {
+        scenario,
+        measure: "enqueue through an actor's publish (bar 20k/s)",
+        value: viaActor,
         unit: "msgs/s",
         ...core,
       },
