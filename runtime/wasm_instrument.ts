@@ -1,10 +1,11 @@
 /**
  * Load-time instrumentation of guest modules. Every `loop` iteration and
- * every tail call spends one unit of fuel kept in a new global; when the
- * fuel is gone the guest calls the host import `trellis.tick`, which
- * returns fresh fuel. Through JSPI the host may suspend there (to let other
- * work run) or throw (to end a call past its deadline). The memories the
- * module defines get a maximum no larger than a ceiling.
+ * every entry into a function that calls others spends one unit of fuel
+ * kept in a new global; when the fuel is gone the guest calls the host
+ * import `trellis.tick`, which returns fresh fuel. Through JSPI the host
+ * may suspend there (to let other work run) or throw (to end a call past
+ * its deadline). The memories the module defines get a maximum no larger
+ * than a ceiling.
  *
  * @module
  */
@@ -28,12 +29,13 @@ import {
 export const TICK_IMPORT = { module: "trellis", name: "tick" } as const;
 
 /**
- * Loop iterations between two calls of tick. Measured here: a tick (a call
- * to the host, which reads the clock) costs about 130 ns and an iteration
- * of the tightest instrumented loop about 0.75 ns, so at 10,000 the ticks
- * add under 2% to the tightest loop; and a loop whose body takes a whole
- * microsecond still ticks every 10 ms, the period at which the host wants
- * to yield. `scripts/wasm_instrument_bench.ts` repeats the measurement.
+ * Units of fuel (loop iterations, entries into calling functions) between
+ * two calls of tick. Measured here: a tick (a call to the host, which
+ * reads the clock) costs about 130 ns and an iteration of the tightest
+ * instrumented loop about 0.75 ns, so at 10,000 the ticks add under 2% to
+ * the tightest loop; and a loop whose body takes a whole microsecond still
+ * ticks every 10 ms, the period at which the host wants to yield.
+ * `scripts/wasm_instrument_bench.ts` repeats the measurement.
  */
 export const FUEL_PER_TICK = 10_000;
 
@@ -64,12 +66,13 @@ const SECTION_ORDER = [1, 2, 3, 4, 5, 13, 6, 7, 8, 9, 12, 10, 11];
 const NEEDED_SECTIONS = [1, 2, 6];
 
 /**
- * Rewrites a module so that loops and tail calls spend fuel and call
- * `trellis.tick` when it runs out, and caps the memories it defines.
- * Function indices shift by one (the tick import comes after the existing
- * imports) and every reference to them is renumbered, the `name` section
- * included (it is dropped only when it is malformed, as engines ignore it
- * then). Other custom sections are copied byte for byte, in place.
+ * Rewrites a module so that loops and functions that call others spend
+ * fuel and call `trellis.tick` when it runs out, and caps the memories it
+ * defines. Function indices shift by one (the tick import comes after the
+ * existing imports) and every reference to them is renumbered, the `name`
+ * section included (it is dropped only when it is malformed, as engines
+ * ignore it then). Other custom sections are copied byte for byte, in
+ * place.
  *
  * Throws a SyntaxError when the module cannot be read or uses an
  * instruction outside the supported features, and a RangeError when its

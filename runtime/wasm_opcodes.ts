@@ -103,11 +103,11 @@ const SIMD_GAPS = new Set(
 const LAST_SIMD = 0x113; // the last relaxed SIMD instruction
 
 /**
- * Whether an opcode is a tail call (`return_call`, `return_call_indirect`,
- * `return_call_ref`): a guest can loop through these without a `loop`.
+ * Whether an opcode calls a function: `call`, `call_indirect`, `call_ref`
+ * and their tail-call forms (0x10 to 0x15). Recursion needs one of them.
  */
-export function isTailCall(opcode: number): boolean {
-  return opcode === 0x12 || opcode === 0x13 || opcode === 0x15;
+export function isCall(opcode: number): boolean {
+  return opcode >= 0x10 && opcode <= 0x15;
 }
 
 /**

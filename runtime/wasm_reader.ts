@@ -141,6 +141,11 @@ export class ByteSink {
     } while (value !== 0);
   }
 
+  /** Appends the bytes of another sink. */
+  append(inner: ByteSink): void {
+    this.bytes(inner.#buffer.subarray(0, inner.#length));
+  }
+
   /** Appends the bytes of another sink, prefixed by their number. */
   sized(inner: ByteSink): void {
     this.u32(inner.length);

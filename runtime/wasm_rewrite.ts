@@ -1,20 +1,20 @@
 /**
  * Section rewriters for instrumentation: they renumber every reference to a
  * defined function after one import was added, and put the fuel check at
- * the top of every loop and before every tail call. Whatever they do not
- * change they copy byte for byte.
+ * the top of every loop and at the entry of every function that calls
+ * another. Whatever they do not change they copy byte for byte.
  *
  * @module
  */
 
 import { ByteSink, type WasmReader } from "./wasm_reader.ts";
-import { isTailCall, readInstruction, Role } from "./wasm_opcodes.ts";
+import { isCall, readInstruction, Role } from "./wasm_opcodes.ts";
 
 /** What the rewriters need to know about the instrumented module. */
 export interface RewriteContext {
   /** Imported functions before the added one; defined ones shift by one. */
   importedFunctions: number;
-  /** The bytes inserted at the top of every loop body and tail call. */
+  /** The bytes inserted at the top of every loop and calling function. */
   fuelCheck: Uint8Array;
 }
 
@@ -26,26 +26,22 @@ export function shiftFunction(index: number, context: RewriteContext): number {
 /**
  * Copies instructions up to the `end` that closes the expression, putting
  * the fuel check at the top of every loop and renumbering function indices.
- * Tail calls get the check too: a function that tail-calls itself loops
- * without a `loop` and without growing the stack. `where` names the
- * expression in errors ("function 12").
+ * Returns whether the expression calls a function (tail calls included).
+ * `where` names the expression in errors ("function 12").
  */
 export function rewriteExpression(
   reader: WasmReader,
   out: ByteSink,
   context: RewriteContext,
   where: string,
-): void {
+): boolean {
   const bytes = reader.bytes;
   let copied = reader.offset;
   let depth = 0;
+  let calls = false;
   while (true) {
     const start = reader.offset;
-    if (isTailCall(bytes[start])) {
-      out.bytes(bytes.subarray(copied, start));
-      out.bytes(context.fuelCheck);
-      copied = start;
-    }
+    if (isCall(bytes[start])) calls = true;
     const role = readInstruction(reader, where);
     if (role === Role.FunctionIndex) {
       reader.offset = start + 1;
@@ -62,6 +58,7 @@ export function rewriteExpression(
     else if (role === Role.Close && depth-- === 0) break;
   }
   out.bytes(bytes.subarray(copied, reader.offset));
+  return calls;
 }
 
 /** The code section with every body rewritten and re-sized. */
@@ -75,18 +72,39 @@ export function rewriteCode(
   for (let index = 0; index < count; index++) {
     const where = `function ${context.importedFunctions + index}`;
     const body = reader.take(reader.u32(), where);
-    const rewritten = new ByteSink();
-    copy(body, rewritten, () => {
-      for (let locals = body.u32(); locals > 0; locals--) {
-        body.u32();
-        body.skipValueType();
-      }
-    });
-    rewriteExpression(body, rewritten, context, where);
+    const rewritten = rewriteBody(body, context, where);
     if (!body.done) body.fail(`${where} has bytes after its end`);
     out.sized(rewritten);
   }
   expectEnd(reader);
+  return out;
+}
+
+/**
+ * One function body. A body that calls a function starts with the fuel
+ * check, so recursion, direct or mutual, plain or through tail calls,
+ * spends fuel on every round as a loop does: every function on a cycle of
+ * calls makes a call. Leaf functions, often the hottest, skip the check:
+ * without calls they run straight through their code, and their loops
+ * spend fuel anyway.
+ */
+function rewriteBody(
+  body: WasmReader,
+  context: RewriteContext,
+  where: string,
+): ByteSink {
+  const out = new ByteSink();
+  copy(body, out, () => {
+    for (let locals = body.u32(); locals > 0; locals--) {
+      body.u32();
+      body.skipValueType();
+    }
+  });
+  const instructions = new ByteSink();
+  if (rewriteExpression(body, instructions, context, where)) {
+    out.bytes(context.fuelCheck);
+  }
+  out.append(instructions);
   return out;
 }
 

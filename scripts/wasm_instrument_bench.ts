@@ -1,7 +1,10 @@
 /**
  * Measures what load-time instrumentation costs: a tight counting loop
- * with and without the fuel check (at several fuel amounts per tick), and
- * the time `instrument()` takes on a generated module of about 100 KB.
+ * with and without the fuel check (at several fuel amounts per tick),
+ * naive recursion (fib, the worst case for the check at function entry),
+ * a real compiled program (wabt parsing a large module, wabt itself
+ * instrumented), and the time `instrument()` takes on a generated module
+ * of about 100 KB.
  *
  * Run: `deno run -A scripts/wasm_instrument_bench.ts [ITERATIONS]`
  */
@@ -68,6 +71,96 @@ for (const fuel of [1_000, FUEL_PER_TICK, 100_000]) {
       (clock > 0 ? "" : " (no clock read)"),
   );
 }
+
+async function fibCalls(bytes: Uint8Array<ArrayBuffer>): Promise<number> {
+  const { instance } = await WebAssembly.instantiate(bytes, {
+    [TICK_IMPORT.module]: { [TICK_IMPORT.name]: () => FUEL_PER_TICK },
+  });
+  const fib = instance.exports.fib as (n: number) => number;
+  fib(25); // let the optimising tier take over
+  let best = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const started = performance.now();
+    fib(35);
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+const fib = compile(`(module
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add
+        (call $fib (i32.sub (local.get $n) (i32.const 1)))
+        (call $fib (i32.sub (local.get $n) (i32.const 2))))))))`);
+const fibPlain = await fibCalls(fib);
+const fibChecked = await fibCalls(instrument(fib, { maxMemoryPages: 1 }));
+const fibCallCount = 29_860_703; // calls made by fib(35)
+console.log(
+  `fib(35): ${fibPlain.toFixed(0)} ms plain, ${fibChecked.toFixed(0)} ms ` +
+    `instrumented, ${(fibChecked / fibPlain).toFixed(2)}x, ` +
+    `${((fibChecked - fibPlain) * 1e6 / fibCallCount).toFixed(2)} ns per call`,
+);
+
+/** wabt, its own module instrumented on the way when asked. */
+async function loadWabtWith(instrumented: boolean) {
+  if (!instrumented) return await loadWabt();
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = ((bytes: ArrayBuffer, imports) =>
+    instantiate(
+      instrument(new Uint8Array(bytes), { maxMemoryPages: 65536 }),
+      {
+        ...imports,
+        [TICK_IMPORT.module]: { [TICK_IMPORT.name]: () => FUEL_PER_TICK },
+      },
+    )) as typeof WebAssembly.instantiate;
+  try {
+    return await loadWabt();
+  } finally {
+    WebAssembly.instantiate = instantiate;
+  }
+}
+
+async function wabtParseMs(instrumented: boolean): Promise<number> {
+  const parser = await loadWabtWith(instrumented);
+  const source = `(module ${
+    Array.from({ length: 3000 }, (_, index) => `
+    (func $f${index} (export "f${index}") (param $n i32) (result i32)
+      (local $i i32)
+      (loop $again
+        (local.set $i (i32.add (local.get $i)
+          (call $f${Math.max(0, index - 1)} (i32.const 0))))
+        (br_if $again (local.get $n)))
+      (local.get $i))`).join("")
+  })`;
+  const parse = () => {
+    const module = parser.parseWat("bench.wat", source, {});
+    try {
+      module.resolveNames();
+      module.validate();
+      module.toBinary({});
+    } finally {
+      module.destroy();
+    }
+  };
+  for (let run = 0; run < 3; run++) parse();
+  let best = Infinity;
+  for (let run = 0; run < 15; run++) {
+    const started = performance.now();
+    parse();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
+
+const wabtPlain = await wabtParseMs(false);
+const wabtChecked = await wabtParseMs(true);
+console.log(
+  `wabt parsing 3,000 functions: ${wabtPlain.toFixed(1)} ms plain, ` +
+    `${wabtChecked.toFixed(1)} ms instrumented, ` +
+    `${(wabtChecked / wabtPlain).toFixed(2)}x (best of 15)`,
+);
 
 const functions = Array.from({ length: 1800 }, (_, index) => `
   (func $f${index} (export "f${index}") (param $n i32) (result i32)

@@ -1,9 +1,14 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
+import { httpServerProvider } from "../providers/http_server.ts";
 import { DeadlineExceededError } from "../runtime/errors.ts";
+import type { Host } from "../runtime/host.ts";
+import { testActor } from "./actors.ts";
 import { guestModule, testHost, text } from "./host_helpers.ts";
+import { freePort } from "./http_server_harness.ts";
 import { rejects } from "./rejects.ts";
 import { signActor } from "./sign.ts";
+import { wat } from "./wat.ts";
 
 const bytes = (value: string) => new TextEncoder().encode(value);
 const empty = new Uint8Array();
@@ -16,17 +21,39 @@ async function cpuSeconds(): Promise<number> {
   return ticks / 100;
 }
 
+/** CPU seconds the process burns over `ms` once it had time to settle. */
+async function cpuBurnedOver(ms: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = await cpuSeconds();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return (await cpuSeconds()) - before;
+}
+
+/** Starts the echo actor and serves it over HTTP; returns its URL. */
+async function servedEcho(h: Host): Promise<{ key: string; url: string }> {
+  await h.startProvider(httpServerProvider);
+  const echo = await signActor(await testActor("echo"), {
+    name: "neighbour",
+    caps: ["wascc:http_server"],
+  });
+  await h.startActor(echo.bytes);
+  const port = freePort();
+  await h.bind(echo.key, "wascc:http_server", "", {
+    HOST: "127.0.0.1",
+    PORT: String(port),
+  });
+  return { key: echo.key, url: `http://127.0.0.1:${port}/` };
+}
+
 const containment = suite("Containment");
 
 containment(
   "stops a runaway actor at its deadline while others keep answering",
   async () => {
     const h = await testHost({ deadlineMs: 1000 });
-    const module = await guestModule();
-    const runaway = await signActor(module, { name: "runaway" });
-    const neighbour = await signActor(module, { name: "neighbour" });
+    const runaway = await signActor(await guestModule(), { name: "runaway" });
     await h.startActor(runaway.bytes);
-    await h.startActor(neighbour.bytes);
+    const neighbour = await servedEcho(h);
 
     const started = performance.now();
     const spinning = h.invoke(runaway.key, "Loop", empty).then(
@@ -38,6 +65,12 @@ containment(
     while (performance.now() - started < 900) {
       const asked = performance.now();
       assert.is(text(await h.invoke(neighbour.key, "Echo", bytes("n"))), "n");
+      const response = await fetch(neighbour.url, {
+        method: "POST",
+        body: "over http",
+      });
+      assert.is(response.status, 200);
+      assert.is(await response.text(), "over http");
       slowest = Math.max(slowest, performance.now() - asked);
       answered++;
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -50,10 +83,7 @@ containment(
     assert.ok(answered >= 10, `neighbour answered ${answered} times`);
     assert.ok(slowest < 200, `slowest neighbour answer ${slowest} ms`);
 
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const before = await cpuSeconds();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const burned = (await cpuSeconds()) - before;
+    const burned = await cpuBurnedOver(1000);
     assert.ok(burned < 0.3, `burned ${burned} s of CPU after the deadline`);
 
     const again = await h.invoke(runaway.key, "Echo", bytes("back"));
@@ -74,7 +104,6 @@ containment("stops a runaway actor started in _start-free guests", async () => {
 });
 
 containment("stops a runaway actor that loops through tail calls", async () => {
-  const { wat } = await import("./wat.ts");
   const module = await wat(`(module
     (memory (export "memory") 1)
     (func $spin (export "__guest_call") (param i32 i32) (result i32)
@@ -85,6 +114,46 @@ containment("stops a runaway actor that loops through tail calls", async () => {
   await rejects(() => h.invoke(actor.key, "Spin", empty), /deadline/);
   await h.stop();
 });
+
+containment(
+  "stops a recursive actor with no loops at its deadline, yielding meanwhile",
+  async () => {
+    const module = await wat(`(module
+      (memory (export "memory") 1)
+      (func $fib (param $n i32) (result i32)
+        (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+          (then (local.get $n))
+          (else (i32.add
+            (call $fib (i32.sub (local.get $n) (i32.const 1)))
+            (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+      (func (export "__guest_call") (param i32 i32) (result i32)
+        (call $fib (i32.const 43))))`);
+    const h = await testHost({ deadlineMs: 200 });
+    const actor = await signActor(module, { name: "fib" });
+    await h.startActor(actor.bytes);
+
+    const fired: number[] = [];
+    const timer = setInterval(() => fired.push(performance.now()), 10);
+    const started = performance.now();
+    const outcome = await h.invoke(actor.key, "Fib", empty).then(
+      () => "answered",
+      (error) => error,
+    );
+    const stoppedAfter = performance.now() - started;
+    clearInterval(timer);
+    const gaps = fired.map((at, index) => at - (fired[index - 1] ?? started));
+
+    assert.instance(outcome, DeadlineExceededError);
+    assert.ok(stoppedAfter < 700, `stopped after ${stoppedAfter} ms`);
+    assert.ok(fired.length >= 5, `the timer fired ${fired.length} times`);
+    const longest = Math.max(...gaps);
+    assert.ok(longest < 150, `the timer waited up to ${longest} ms`);
+
+    const burned = await cpuBurnedOver(500);
+    assert.ok(burned < 0.15, `burned ${burned} s of CPU after the deadline`);
+    await h.stop();
+  },
+);
 
 containment("caps memory growth inside the guest", async () => {
   const h = await testHost({ maxMemoryBytes: 4 * 1024 * 1024 });
@@ -107,58 +176,3 @@ containment(
 );
 
 containment.run();
-
-const wasi = suite("WASI");
-
-wasi("gives clocks, randomness, output and ENOSYS for the rest", async () => {
-  const output: string[] = [];
-  const logger = {
-    error() {},
-    warn() {},
-    info(message: string, fields?: Record<string, unknown>) {
-      if (message === "guest output") output.push(String(fields?.text));
-    },
-    debug() {},
-    trace() {},
-    child() {
-      return logger;
-    },
-  };
-  const h = await testHost({ logger });
-  const actor = await signActor(await guestModule());
-  await h.startActor(actor.bytes);
-  const reply = await h.invoke(actor.key, "Wasi", empty);
-  const view = new DataView(reply.buffer, reply.byteOffset, reply.length);
-  const random = reply.slice(0, 8);
-  const nanoseconds = view.getBigUint64(8, true);
-  const errno = view.getUint32(16, true);
-  assert.ok(random.some((byte) => byte !== 0), "random bytes written");
-  const skew = Number(nanoseconds / 1_000_000n) - Date.now();
-  assert.ok(Math.abs(skew) < 5000, `realtime clock off by ${skew} ms`);
-  assert.is(errno, 52, "path_open answers ENOSYS");
-  assert.equal(output, ["hello from wasi"]);
-  await h.stop();
-});
-
-wasi("ends the call, not the host, on proc_exit", async () => {
-  const h = await testHost();
-  const actor = await signActor(await guestModule());
-  await h.startActor(actor.bytes);
-  await rejects(() => h.invoke(actor.key, "Xit", empty), /exited with code 3/);
-  assert.is(text(await h.invoke(actor.key, "Echo", bytes("alive"))), "alive");
-  await h.stop();
-});
-
-wasi("refuses an import from another module at load", async () => {
-  const { wat } = await import("./wat.ts");
-  const module = await wat(`(module
-    (import "env" "abort" (func (param i32)))
-    (memory (export "memory") 1)
-    (func (export "__guest_call") (param i32 i32) (result i32) i32.const 1))`);
-  const h = await testHost();
-  const actor = await signActor(module);
-  await rejects(() => h.startActor(actor.bytes), /imports "env.abort"/);
-  await h.stop();
-});
-
-wasi.run();
