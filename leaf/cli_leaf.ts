@@ -15,6 +15,7 @@ import {
 /** The usage lines of `trellis leaf`, for the CLI's help. */
 export const LEAF_USAGE = `trellis leaf config --hub URL [--hub-side] [-o FILE]
              [--creds FILE] [--account NAME] [--listen HOST:PORT]
+             [--monitor HOST:PORT|none]
              [--tls-ca FILE] [--tls-cert FILE --tls-key FILE]
              [--jetstream-domain NAME [--jetstream-store DIR]]
              [--export S]... [--export-service S]... [--import S]...
@@ -29,6 +30,7 @@ const FLAGS = {
   "tls-cert": "string",
   "tls-key": "string",
   listen: "string",
+  monitor: "string",
   "jetstream-domain": "string",
   "jetstream-store": "string",
   export: "list",
@@ -60,6 +62,7 @@ export async function runLeaf(args: string[], io: CliIo): Promise<number> {
     tlsCert: flags.strings["tls-cert"],
     tlsKey: flags.strings["tls-key"],
     listen: flags.strings.listen,
+    monitor: flags.strings.monitor,
     jetstreamDomain: flags.strings["jetstream-domain"],
     jetstreamStore: flags.strings["jetstream-store"],
     exports: flags.lists.export,

@@ -20,12 +20,20 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from "../runtime/bus.ts";
-import type { LinkedBus, LinkEvent, LinkState } from "../runtime/link.ts";
+import type {
+  LinkedBus,
+  LinkEvent,
+  LinkState,
+  UpstreamEvent,
+  UpstreamState,
+} from "../runtime/link.ts";
 import { LoopbackBus } from "../runtime/loopback_bus.ts";
 import { type Logger, silentLogger } from "../runtime/logger.ts";
 import { messageOf } from "../runtime/wapc_instance.ts";
 import type { NatsBus } from "./nats_bus.ts";
 import { LinkSubscription } from "./link_subscription.ts";
+import { LinkUpstream } from "./link_upstream.ts";
+import type { UpstreamProbe } from "./upstream_probe.ts";
 
 export type { LinkEvent, LinkState };
 
@@ -37,16 +45,23 @@ export interface LinkBusOptions {
   initialDelayMs?: number;
   /** Longest wait between attempts in ms (default 5000). */
   maxDelayMs?: number;
+  /**
+   * Tells whether the cloud beyond the server is reachable (a leaf
+   * node's link to its hub); the bus closes it. Without one, the
+   * upstream is the link.
+   */
+  probe?: UpstreamProbe;
   logger?: Logger;
 }
 
 /** A bus that works offline and joins NATS when it can. */
 export class LinkBus implements LinkedBus {
   readonly #local: LoopbackBus;
-  readonly #options: Required<Omit<LinkBusOptions, "logger">>;
+  readonly #options: Required<Omit<LinkBusOptions, "logger" | "probe">>;
   readonly #logger: Logger;
   readonly #subscriptions = new Set<LinkSubscription>();
   readonly #listeners = new Set<(event: LinkEvent) => void>();
+  readonly #upstream: LinkUpstream;
   #remote?: NatsBus;
   #state: LinkState = "down";
   #closed = false;
@@ -57,6 +72,7 @@ export class LinkBus implements LinkedBus {
   constructor(options: LinkBusOptions) {
     this.#logger = options.logger ?? silentLogger;
     this.#local = new LoopbackBus({ logger: this.#logger });
+    this.#upstream = new LinkUpstream(options.probe);
     this.#options = {
       connect: options.connect,
       initialDelayMs: options.initialDelayMs ?? 500,
@@ -68,6 +84,21 @@ export class LinkBus implements LinkedBus {
   /** `up` while connected to a NATS server. */
   get state(): LinkState {
     return this.#state;
+  }
+
+  /** Whether the cloud is reachable: see {@link LinkBusOptions.probe}. */
+  get upstream(): UpstreamState {
+    return this.#upstream.state;
+  }
+
+  /** The last change of the upstream, with its server or reason. */
+  get upstreamEvent(): UpstreamEvent {
+    return this.#upstream.event;
+  }
+
+  /** Adds a listener of upstream changes; returns its remover. */
+  onUpstream(listener: (event: UpstreamEvent) => void): () => void {
+    return this.#upstream.on(listener);
   }
 
   /** The NATS bus, while one is connected. */
@@ -137,6 +168,7 @@ export class LinkBus implements LinkedBus {
   #stopDialling(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
+    this.#upstream.close();
   }
 
   async #dial(): Promise<void> {
@@ -218,5 +250,6 @@ export class LinkBus implements LinkedBus {
         // A listener's failure is its own.
       }
     }
+    this.#upstream.linkChanged(event.state);
   }
 }

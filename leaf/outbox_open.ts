@@ -1,6 +1,7 @@
 /**
  * The outbox of `trellis up --upstream …`: opened in the data directory,
- * sending whenever the link is up, its events in the host's log.
+ * sending while the link is up and the cloud beyond it is not known to be
+ * away (see leaf/outbox_link.ts), its events in the host's log.
  *
  * @module
  */
@@ -26,7 +27,10 @@ export interface UpstreamContext {
   logger: Logger;
 }
 
-/** Opens the outbox `config` describes, sending while `link` is up. */
+/**
+ * Opens the outbox `config` describes, sending while `link` is up and its
+ * upstream is not down.
+ */
 export function openUpstream(
   config: UpstreamConfig,
   context: UpstreamContext,

@@ -7,6 +7,13 @@
  * local server, where a device's leaf node listens, and runs on its own
  * until that answers. `--standalone` keeps it on the loopback bus.
  *
+ * `--leaf-monitor URL` names the leaf's monitoring endpoint, which tells
+ * whether the hub beyond it is reachable. Without `--nats` it defaults
+ * to the conventional one, `http://127.0.0.1:8222`, which
+ * `trellis leaf config` enables: a host and its leaf work together with
+ * no flag, and a monitor that does not answer only makes the upstream
+ * `unknown`, which the outbox treats as the link's state.
+ *
  * @module
  */
 import { type ParsedFlags, parseDuration, UsageError } from "./flags.ts";
@@ -32,6 +39,7 @@ export const LATTICE_FLAGS = {
   "rpc-timeout": "string",
   "trusted-host": "list",
   heartbeat: "string",
+  "leaf-monitor": "string",
 } as const;
 
 /** Where and how to reach the lattice's NATS servers. */
@@ -44,6 +52,8 @@ export interface LinkConfig {
   nkeySeedFile?: string;
   /** TLS files. */
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** The monitoring endpoint of a local leaf node, probed for the hub. */
+  leafMonitor?: string;
 }
 
 /** Everything `--nats` and its companions say. */
@@ -58,6 +68,9 @@ export interface LatticeConfig {
 
 /** The server a host dials when no `--nats` is given. */
 export const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+/** The leaf monitor probed when neither `--nats` nor it is given. */
+export const DEFAULT_LEAF_MONITOR = "http://127.0.0.1:8222";
 
 /**
  * Opens the bus a lattice runs on; the binary supplies it. It returns at
@@ -78,6 +91,7 @@ export function parseLatticeFlags(
   if (flags.booleans.has("standalone")) {
     const linkOnly = ["nats", "lattice", "creds", "nats-nkey", "tls-ca"]
       .concat(["tls-cert", "tls-key", "rpc-timeout", "heartbeat"])
+      .concat(["leaf-monitor"])
       .filter((name) => strings[name] !== undefined);
     const stray = linkOnly[0] ??
       ((lists["trusted-host"] ?? []).length ? "trusted-host" : undefined);
@@ -114,6 +128,7 @@ export function parseLatticeFlags(
       credsFile: strings.creds,
       nkeySeedFile: strings["nats-nkey"],
       tls,
+      leafMonitor: leafMonitorOf(strings),
     },
     namespace: strings.lattice,
     rpcTimeoutMs: parseDuration(
@@ -123,6 +138,23 @@ export function parseLatticeFlags(
     trustedHosts,
     heartbeatMs: parseDuration(strings.heartbeat ?? "30s", "--heartbeat"),
   };
+}
+
+// `none` turns the probe off; a URL must be plain http(s).
+function leafMonitorOf(strings: Record<string, string>): string | undefined {
+  const given = strings["leaf-monitor"];
+  if (given === "none") return undefined;
+  if (given === undefined) {
+    return strings.nats === undefined ? DEFAULT_LEAF_MONITOR : undefined;
+  }
+  const url = URL.canParse(given) ? new URL(given) : undefined;
+  const extra = url && (url.search || url.hash || url.username);
+  if (!url || extra || !["http:", "https:"].includes(url.protocol)) {
+    throw new UsageError(
+      `Invalid --leaf-monitor "${given}": expected http://HOST:PORT or none`,
+    );
+  }
+  return given;
 }
 
 /** A host's live membership, and how to end it. */

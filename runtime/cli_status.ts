@@ -116,7 +116,12 @@ interface StatusJson {
     providers: { capability_id: string; binding: string }[];
     bindings: number;
   };
-  link?: { state: string; server?: string; upstream?: string } | null;
+  link?: {
+    state: string;
+    server?: string;
+    upstream?: string;
+    upstream_reason?: string;
+  } | null;
   outbox?: OutboxStatus | null;
 }
 
@@ -145,7 +150,10 @@ function linkText(link: StatusJson["link"]): string {
   if (!link) return "standalone";
   const parts = [link.state];
   if (link.server) parts.push(link.server);
-  if (link.upstream) parts.push(`(upstream ${link.upstream})`);
+  if (link.upstream) {
+    const reason = link.upstream_reason ? `: ${link.upstream_reason}` : "";
+    parts.push(`(upstream ${link.upstream}${reason})`);
+  }
   return parts.join(" ");
 }
 

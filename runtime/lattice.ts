@@ -43,6 +43,7 @@ import {
   LatticeUnreachableError,
   type LinkedBus,
   type LinkState,
+  type UpstreamState,
 } from "./link.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { Remote } from "./remote.ts";
@@ -154,6 +155,11 @@ export class Lattice implements Remote {
     return isLinked(this.#bus) ? this.#bus.state : "up";
   }
 
+  /** Whether the cloud beyond the link is reachable; else the link's. */
+  get upstreamState(): UpstreamState {
+    return isLinked(this.#bus) ? this.#bus.upstream ?? this.#bus.state : "up";
+  }
+
   /** Calls an actor on another host through the lattice. */
   invokeActor(
     actor: string,
@@ -255,17 +261,38 @@ export class Lattice implements Remote {
   #beat(): void {
     this.publishEvent({
       name: "HostHeartbeat",
-      fields: heartbeat(this.#host, { link: this.linkState }),
+      fields: heartbeat(this.#host, {
+        link: this.linkState,
+        upstream: this.upstreamState,
+      }),
     });
   }
 
   #followLink(): void {
     const bus = this.#bus;
     if (!isLinked(bus)) return;
+    // The cloud lost behind a link that stayed up (a leaf node's hub gone)
+    // may have forgotten this host as well: join again when it returns.
+    let lostBehindLink = false;
     this.#offLink = bus.onLink((change) => {
       this.#host.events.emit({ type: "link_changed", ...change });
-      if (change.state === "up") this.#rejoin();
+      if (change.state === "up") {
+        lostBehindLink = false;
+        this.#rejoin();
+      }
     });
+    const offUpstream = bus.onUpstream?.((change) => {
+      if (change.state === "down") lostBehindLink = bus.state === "up";
+      else if (change.state === "up" && lostBehindLink) {
+        lostBehindLink = false;
+        this.#rejoin();
+      }
+    });
+    const offLink = this.#offLink;
+    this.#offLink = () => {
+      offLink();
+      offUpstream?.();
+    };
   }
 
   // Other hosts may have started, or forgotten this one, while the link

@@ -1,12 +1,11 @@
 /**
  * Real nats-server processes for the leaf bridge tests, started from
  * complete configuration files that set their own ports (which
- * tests/nats_server.ts does not allow), plus `nats-server -t`, the
- * certificates and credentials those files name, and a hub with a device
- * leaf built from the generated files. Servers a test forgets are killed
- * when the process exits.
+ * tests/nats_server.ts does not allow), plus `nats-server -t` and a hub
+ * with a device leaf built from the generated files
+ * (tests/leaf_credentials.ts makes the certificates and credentials those
+ * files name). Servers a test forgets are killed when the process exits.
  */
-import { loadNatsJwt } from "../deps.ts";
 import {
   deviceLeafConfig,
   hubLeafConfig,
@@ -118,108 +117,6 @@ export async function checkConfig(
   return { valid: success, output };
 }
 
-/**
- * Writes `ca.pem`, a hub certificate for 127.0.0.1 (`hub.pem`,
- * `hub.key`) and a device client certificate (`device.pem`,
- * `device.key`), all signed by the CA, into `dir`.
- */
-export async function createCertificates(dir: string): Promise<void> {
-  await Deno.writeTextFile(
-    `${dir}/hub.ext`,
-    "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n",
-  );
-  await Deno.writeTextFile(
-    `${dir}/device.ext`,
-    "extendedKeyUsage=clientAuth\n",
-  );
-  await openssl(dir, [
-    "req",
-    "-x509",
-    ...newKey("ca.key"),
-    ...["-out", "ca.pem", "-days", "1", "-subj", "/CN=trellis leaf test ca"],
-    ...["-addext", "basicConstraints=critical,CA:TRUE"],
-    ...["-addext", "keyUsage=critical,keyCertSign,cRLSign"],
-  ]);
-  for (const party of ["hub", "device"]) {
-    await openssl(dir, [
-      "req",
-      ...newKey(`${party}.key`),
-      ...["-out", `${party}.csr`, "-subj", `/CN=trellis leaf test ${party}`],
-    ]);
-    await openssl(dir, [
-      ...["x509", "-req", "-in", `${party}.csr`, "-CA", "ca.pem"],
-      ...["-CAkey", "ca.key", "-CAcreateserial", "-out", `${party}.pem`],
-      ...["-days", "1", "-extfile", `${party}.ext`],
-    ]);
-  }
-}
-
-function newKey(file: string): string[] {
-  return [
-    ...["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"],
-    ...["-nodes", "-keyout", file],
-  ];
-}
-
-async function openssl(dir: string, args: string[]): Promise<void> {
-  const { success, stderr } = await new Deno.Command("openssl", {
-    args,
-    cwd: dir,
-    stdin: "null",
-    stdout: "null",
-  }).output();
-  if (!success) {
-    const reason = new TextDecoder().decode(stderr);
-    throw new Error(`Cannot run openssl ${args[0]}: ${reason}`);
-  }
-}
-
-/** A NATS operator with one account, for a hub in operator mode. */
-export interface Operator {
-  /** The operator, system account and resolver lines of the hub. */
-  hubConfig: string;
-  /** Writes a `.creds` file of a new user of the account; its path. */
-  userCreds(file: string): Promise<string>;
-}
-
-/** Makes an operator, its system account and one account `app`. */
-export async function createOperator(): Promise<Operator> {
-  const jwt = await loadNatsJwt();
-  const operator = jwt.createOperator();
-  const system = jwt.createAccount();
-  const account = jwt.createAccount();
-  // Limits left out of an account JWT count as zero: allow everything.
-  const unlimited = {
-    limits: {
-      ...{ conn: -1, leaf: -1, subs: -1, data: -1, payload: -1 },
-      ...{ imports: -1, exports: -1, wildcards: true },
-    },
-  };
-  const signedBy = { signer: operator };
-  const systemJwt = await jwt.encodeAccount("SYS", system, unlimited, signedBy);
-  const appJwt = await jwt.encodeAccount("app", account, unlimited, signedBy);
-  const operatorJwt = await jwt.encodeOperator("trellis", operator, {
-    system_account: system.getPublicKey(),
-  });
-  return {
-    hubConfig: [
-      `operator: ${operatorJwt}`,
-      `system_account: ${system.getPublicKey()}`,
-      "resolver: MEMORY",
-      "resolver_preload: {",
-      `  ${system.getPublicKey()}: ${systemJwt}`,
-      `  ${account.getPublicKey()}: ${appJwt}`,
-      "}",
-    ].join("\n"),
-    async userCreds(file) {
-      const user = jwt.createUser();
-      const userJwt = await jwt.encodeUser("device", user, account);
-      await Deno.writeFile(file, jwt.fmtCreds(userJwt, user));
-      return file;
-    },
-  };
-}
-
 async function listening(port: number): Promise<boolean> {
   try {
     (await Deno.connect({ hostname: "127.0.0.1", port })).close();
@@ -249,10 +146,20 @@ export interface Bridge {
   dir: string;
   /** Where trellis would connect on the device. */
   deviceUrl: string;
+  /** Where the hub's clients connect. */
+  hubUrl: string;
+  /** The device leaf's monitoring endpoint, `http://127.0.0.1:PORT`. */
+  monitorUrl: string;
   /** A client of the hub. */
   hub: NatsBus;
   /** A client of the device's leaf node. */
   device: NatsBus;
+  /** Stops the hub server; the clients stay and try to reconnect. */
+  stopHub(): Promise<void>;
+  /** Starts the hub again from its file, on the same ports. */
+  startHub(): Promise<void>;
+  /** Stops the device's leaf server and starts it again. */
+  restartLeaf(): Promise<void>;
   /** Closes the clients and stops both servers. */
   stop(): Promise<void>;
 }
@@ -269,16 +176,21 @@ export interface BridgeSetup {
   hubClient?: Partial<NatsBusOptions>;
 }
 
+const LINK_CREATED = /Leafnode connection created for account/;
+
 /**
  * Starts a hub from the hub fragment and a device leaf from the device
- * file, on free ports of 127.0.0.1, and resolves once the leaf link is up.
+ * file (its monitor on a free port too), on free ports of 127.0.0.1, and
+ * resolves once the leaf link is up.
  */
 export async function startBridge(
   dir: string,
   setup: BridgeSetup,
 ): Promise<Bridge> {
   const [hubPort, leafPort, devicePort] = [freePort(), freePort(), freePort()];
+  const monitorAddress = `127.0.0.1:${freePort()}`;
   const leafAddress = `127.0.0.1:${leafPort}`;
+  const hubUrl = `nats://127.0.0.1:${hubPort}`;
   const deviceUrl = `nats://127.0.0.1:${devicePort}`;
   const hubConfig = [
     `listen: "127.0.0.1:${hubPort}"`,
@@ -286,36 +198,59 @@ export async function startBridge(
     hubLeafConfig({ ...setup.hub(leafAddress), listen: leafAddress }),
   ].join("\n");
   const deviceConfig = deviceLeafConfig({
+    monitor: monitorAddress,
     ...setup.device(leafAddress),
     listen: `127.0.0.1:${devicePort}`,
   });
-  const servers: ConfiguredServer[] = [];
+  const servers: { hub?: ConfiguredServer; leaf?: ConfiguredServer } = {};
+  const startHub = async () => {
+    servers.hub = await startConfiguredServer(
+      `${dir}/hub.conf`,
+      hubConfig,
+      hubPort,
+    );
+  };
+  const startLeaf = async () => {
+    servers.leaf = await startConfiguredServer(
+      `${dir}/leaf.conf`,
+      deviceConfig,
+      devicePort,
+    );
+  };
   const buses: NatsBus[] = [];
   const stop = async () => {
     await Promise.all(buses.map((bus) => bus.close()));
-    for (const server of servers.reverse()) await server.stop();
+    await servers.leaf?.stop();
+    await servers.hub?.stop();
   };
   try {
-    servers.push(
-      await startConfiguredServer(`${dir}/hub.conf`, hubConfig, hubPort),
-    );
-    servers.push(
-      await startConfiguredServer(`${dir}/leaf.conf`, deviceConfig, devicePort),
-    );
-    await servers[1].waitForLog(/Leafnode connection created for account/);
+    await startHub();
+    await startLeaf();
+    await servers.leaf!.waitForLog(LINK_CREATED);
     buses.push(
-      await connectNatsBus({
-        servers: [`nats://127.0.0.1:${hubPort}`],
-        ...setup.hubClient,
-      }),
+      await connectNatsBus({ servers: [hubUrl], ...setup.hubClient }),
     );
     buses.push(await connectNatsBus({ servers: [deviceUrl] }));
   } catch (error) {
-    const logs = servers.map((server) => server.log).join("\n");
+    const logs = [servers.hub?.log, servers.leaf?.log].join("\n");
     await stop();
     throw new Error(`Cannot start the bridge: ${error}\n${logs}`);
   }
-  return { dir, deviceUrl, hub: buses[0], device: buses[1], stop };
+  return {
+    dir,
+    deviceUrl,
+    hubUrl,
+    monitorUrl: `http://${monitorAddress}`,
+    hub: buses[0],
+    device: buses[1],
+    stopHub: async () => await servers.hub?.stop(),
+    startHub,
+    async restartLeaf() {
+      await servers.leaf?.stop();
+      await startLeaf();
+    },
+    stop,
+  };
 }
 
 /**
