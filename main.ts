@@ -33,16 +33,20 @@ Usage:
   trellis up [--manifest FILE [--watch] | --example NAME] [--data-dir DIR]
              [--label k=v]...
              [--allow-issuer KEY]... [--deadline D] [--max-memory M]
+             [--queue-limit N]
              [--log-level L] [--log-format json|text] [--admin HOST:PORT]
              [--standalone | --nats URL[,URL]... [--lattice NAME]
               [--creds FILE | --nats-nkey SEEDFILE] [--tls-ca FILE]
               [--tls-cert FILE --tls-key FILE] [--rpc-timeout D]
-              [--trusted-host KEY]... [--heartbeat D] [--ctl-issuer KEY]...]
+              [--trusted-host KEY]... [--heartbeat D] [--ctl-issuer KEY]...
+              [--leaf-monitor URL|none]]
              [--upstream SUBJECT]... [--outbox-max-bytes N]
              [--outbox-max-age D] [--outbox-when-full reject|drop-oldest]
              [--outbox-sync normal|full]
              Joins the lattice at --nats (default nats://127.0.0.1:4222)
-             whenever it answers, serving locally meanwhile.
+             whenever it answers, serving locally meanwhile; the leaf
+             node's monitor (default http://127.0.0.1:8222 without --nats)
+             tells whether the hub beyond it is reachable.
              SIGHUP reloads the manifest and applies what changed;
              --watch does so whenever the file changes
 ${CTL_USAGE}

@@ -11,6 +11,7 @@ import type {
   MessageHandler,
   Subscription,
 } from "../runtime/bus.ts";
+import { assertMax } from "../runtime/bus_checks.ts";
 
 /** How a link subscription tells its bus it has ended. */
 export type LinkSubscriptionDone = (subscription: LinkSubscription) => void;
@@ -37,6 +38,7 @@ export class LinkSubscription implements Subscription {
     options: { queue?: string; max?: number },
     done: LinkSubscriptionDone,
   ) {
+    assertMax(options.max, `subscribe to "${subject}"`);
     this.subject = subject;
     this.queue = options.queue;
     this.#handler = handler;
@@ -68,6 +70,8 @@ export class LinkSubscription implements Subscription {
   }
 
   unsubscribe(max?: number): void {
+    if (this.#ended) return;
+    assertMax(max, `unsubscribe from "${this.subject}"`);
     if (max !== undefined && max > this.#received) {
       this.#max = max;
       return;

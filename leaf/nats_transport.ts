@@ -11,6 +11,13 @@
  * learns of the failure from the socket closing) and keeps the first, as
  * the better reason for a failed first connection.
  *
+ * With reconnection on, the client does not notice a connection that the
+ * server closes while the first connect is under way (a client
+ * certificate refused after the handshake): it waits out its connect
+ * timeout (20 s by default) and then reports "timeout". The guard fails
+ * that dial at once with the reason the socket gave, as the client does
+ * with reconnection off; the client then tries its next server.
+ *
  * @module
  */
 import tls from "node:tls";
@@ -22,7 +29,19 @@ import type {
 
 type NodeTransport = InstanceType<NatsClient["NodeTransport"]>;
 type DialTarget = Parameters<NodeTransport["dial"]>[0];
+type ConnectTarget = Parameters<NodeTransport["connect"]>[0];
+type TransportOptions = Parameters<NodeTransport["connect"]>[1];
 type Report = (error: unknown) => void;
+
+/** A first connect under way; its transports find it in their options. */
+interface Attempt {
+  /** Fails the dial under way with `error`, until the connect settles. */
+  refuse(error: Error): void;
+}
+
+// The client copies its options' own keys, so a transport it creates for
+// a connection sees this key of the options that connection was given.
+const ATTEMPT_KEY = "trellisConnectAttempt";
 
 /**
  * Connects with the guarded transport. When the first connection fails
@@ -39,12 +58,28 @@ export async function connectGuarded(
     factory: () => new Transport(report),
     dnsResolveFn: client.nodeResolveHost,
   });
+  const attempt: Attempt = { refuse: () => {} };
+  // What the client's own connect() does, with the handler in reach (its
+  // constructor is private to the client's types, not to its code).
+  type Handler = InstanceType<NatsClient["ProtocolHandler"]>;
+  type Connection = NatsConnection & {
+    options: ConstructorParameters<NatsClient["ProtocolHandler"]>[0];
+    protocol: Handler;
+  };
+  const Connection = client.NatsConnectionImpl as unknown as new (
+    options: NatsConnectionOptions & { [ATTEMPT_KEY]: Attempt },
+  ) => Connection;
+  const connection = new Connection({ ...options, [ATTEMPT_KEY]: attempt });
+  const handler = new client.ProtocolHandler(connection.options, connection);
+  attempt.refuse = (error) => handler.connectError?.(error);
   try {
-    return await client.NatsConnectionImpl.connect(
-      options as Parameters<typeof client.NatsConnectionImpl.connect>[0],
-    );
+    await handler.dialLoop();
+    connection.protocol = handler;
+    return connection;
   } catch (error) {
-    throw unheard ?? error;
+    throw unheard ?? clearer(error);
+  } finally {
+    attempt.refuse = () => {};
   }
 }
 
@@ -64,6 +99,14 @@ function guardedTransport(client: NatsClient): GuardedTransport {
     override async dial(target: DialTarget) {
       return guard(await super.dial(target), this.#report);
     }
+    override async connect(target: ConnectTarget, options: TransportOptions) {
+      await super.connect(target, options);
+      const attempt = attemptOf(options);
+      if (!attempt) return;
+      this.closed().then((error) =>
+        attempt.refuse(error ?? new Error("the server closed the connection"))
+      );
+    }
     override tlsFirst(target: DialTarget) {
       return withGuardedTls(this.#report, () => super.tlsFirst(target));
     }
@@ -73,6 +116,24 @@ function guardedTransport(client: NatsClient): GuardedTransport {
   };
   transports.set(client, Transport);
   return Transport;
+}
+
+// Writing to a socket the server has closed fails with EPIPE or the like,
+// which says little; what the server said (a TLS alert), when it arrived
+// first, is kept as it is.
+function clearer(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if ((error as { syscall?: unknown }).syscall !== "write") return error;
+  return new Error(`the server closed the connection (${error.message})`, {
+    cause: error,
+  });
+}
+
+function attemptOf(options: TransportOptions): Attempt | undefined {
+  const attempt = (options as Record<string, unknown>)[ATTEMPT_KEY];
+  return typeof attempt === "object" && attempt !== null
+    ? attempt as Attempt
+    : undefined;
 }
 
 // A TLS socket must be guarded from its creation on, so `tls.connect` is

@@ -32,6 +32,7 @@ import {
 } from "./console_logger.ts";
 import {
   parseBytes,
+  parseCount,
   parseDuration,
   parseFlags,
   parsePairs,
@@ -50,7 +51,7 @@ import { loadManifest } from "./manifest.ts";
 import { writeExample } from "./examples.ts";
 import { parseUpstreamFlags, UPSTREAM_FLAGS } from "./cli_upstream.ts";
 import type { Upstream, UpstreamOpener } from "./upstream.ts";
-import type { LinkEvent } from "./link.ts";
+import type { LinkEvent, UpstreamEvent } from "./link.ts";
 import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
 import type { AppliedManifest } from "./manifest_state.ts";
@@ -66,6 +67,7 @@ const UP_FLAGS = {
   "allow-issuer": "list",
   deadline: "string",
   "max-memory": "string",
+  "queue-limit": "string",
   "log-level": "string",
   "log-format": "string",
   watch: "boolean",
@@ -124,6 +126,10 @@ export async function runUp(
     flags.strings["max-memory"] ?? "64MiB",
     "--max-memory",
   );
+  const queueLimit = parseCount(
+    flags.strings["queue-limit"] ?? "1000",
+    "--queue-limit",
+  );
   const dataDir = flags.strings["data-dir"] ?? defaultDataDir();
   const example = flags.strings.example;
   if (example !== undefined && flags.strings.manifest !== undefined) {
@@ -164,6 +170,7 @@ export async function runUp(
     logger,
     deadlineMs,
     maxMemoryBytes,
+    queueLimit,
     allowedIssuers,
     labels: { ...manifest?.labels, ...labels },
     autoProviders: [extrasProvider],
@@ -183,6 +190,9 @@ export async function runUp(
       latticeConfig,
       options.connect,
       logger,
+    );
+    link.bus.onUpstream?.((event) =>
+      logger.info("upstream changed", { ...event })
     );
   }
   const upstream = upstreamConfig && openUpstream
@@ -316,19 +326,24 @@ function adminAddress(
   return { hostname: match[1], port: Number(match[2]) };
 }
 
-// The link's state for the admin endpoint, with when it last changed.
+// The link's state for the admin endpoint, with when it last changed, and
+// whether the cloud beyond it is reachable.
 function linkSection(link: LatticeLink): () => unknown {
   let last: LinkEvent | undefined;
   let since = performance.now();
+  let upstream: UpstreamEvent | undefined;
   link.bus.onLink((event) => {
     last = event;
     since = performance.now();
   });
+  link.bus.onUpstream?.((event) => upstream = event);
   return () => ({
     state: link.bus.state,
     server: last?.state === "up" ? last.server : undefined,
     reason: last?.state === "down" ? last.reason : undefined,
     for_ms: Math.round(performance.now() - since),
+    upstream: link.bus.upstream ?? link.bus.state,
+    upstream_reason: upstream?.state === "up" ? undefined : upstream?.reason,
   });
 }
 

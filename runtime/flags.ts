@@ -133,6 +133,18 @@ export function parseBytes(text: string, flag: string): number {
   return bytes;
 }
 
+/** Parses a whole number of at least 1, such as `100`. */
+export function parseCount(text: string, flag: string): number {
+  const digits = text.trim();
+  const count = Number(digits);
+  if (!/^\d+$/.test(digits) || !Number.isSafeInteger(count) || count < 1) {
+    throw new UsageError(
+      `Invalid ${flag} "${text}": expected a whole number of at least 1`,
+    );
+  }
+  return count;
+}
+
 /** Parses repeated `key=value` flags into a map. */
 export function parsePairs(
   values: readonly string[] = [],

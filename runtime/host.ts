@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Actor } from "./actor.ts";
 import { type ActorClaims, verifyModule } from "./claims.ts";
 import { bindingName } from "./dispatch.ts";
+import { UpdateRolledBackError } from "./errors.ts";
 import { HostEvents } from "./host_events.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type {
@@ -154,6 +155,7 @@ export class Host {
       if (this.#actors.has(claims.subject)) {
         throw new Error(`actor ${claims.subject} is already running`);
       }
+      this.events.emit({ type: "actor_starting", actor: claims.subject });
       const actor = await Actor.start({
         claims,
         module: await compileActorModule(
@@ -187,8 +189,10 @@ export class Host {
   /**
    * Replaces a running actor's module with another of the same identity,
    * without dropping or interrupting an invocation. A lower `rev` than the
-   * running one is refused unless `force`; a module that fails to start
-   * or to answer a health check is rolled back (UpdateRolledBackError).
+   * running one is refused unless `force`. Once the claims pass, the host
+   * emits `actor_updating`; a module that fails to compile, to start or to
+   * answer a health check is then rolled back (UpdateRolledBackError and
+   * `actor_update_rolled_back`).
    */
   updateActor(
     bytes: Uint8Array,
@@ -215,23 +219,7 @@ export class Host {
             `revision ${running} (force it to roll back)`,
         );
       }
-      const module = await compileActorModule(
-        bytes,
-        this.#options.maxMemoryBytes,
-      ).catch((error) => {
-        throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
-      });
-      this.events.emit({ type: "actor_updating", actor: claims.subject });
-      try {
-        await actor.update(claims, module);
-      } catch (error) {
-        this.events.emit({
-          type: "actor_update_rolled_back",
-          actor: claims.subject,
-          reason: messageOf(error),
-        });
-        throw error;
-      }
+      await this.#replaceModule(actor, claims, bytes, source);
       await this.#keepModule(claims, bytes);
       this.events.emit({
         type: "actor_update_complete",
@@ -566,6 +554,37 @@ export class Host {
       throw new TypeError("it is a provider, not an actor");
     }
     return claims;
+  }
+
+  // Past the claims checks the update has started: any failure from here
+  // on is a rollback, the old module still serving, and says so.
+  async #replaceModule(
+    actor: Actor,
+    claims: ActorClaims,
+    bytes: Uint8Array,
+    source: string,
+  ): Promise<void> {
+    this.events.emit({ type: "actor_updating", actor: claims.subject });
+    try {
+      const module = await compileActorModule(
+        bytes,
+        this.#options.maxMemoryBytes,
+      ).catch((error) => {
+        throw new UpdateRolledBackError(
+          claims.name ?? source,
+          `new module failed to compile: ${messageOf(error)}`,
+          { cause: error },
+        );
+      });
+      await actor.update(claims, module);
+    } catch (error) {
+      this.events.emit({
+        type: "actor_update_rolled_back",
+        actor: claims.subject,
+        reason: messageOf(error),
+      });
+      throw error;
+    }
   }
 
   // A module that cannot be kept still runs; it just cannot come back

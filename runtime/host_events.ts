@@ -7,6 +7,7 @@
 
 /** Something that happened on a host. */
 export type HostEvent =
+  | { type: "actor_starting"; actor: string }
   | { type: "actor_started"; actor: string; name?: string; instances: number }
   | { type: "actor_stopped"; actor: string }
   | { type: "actor_updating"; actor: string }

@@ -52,7 +52,10 @@ export class HostRecorder {
   /** Follows the host's events from now on and writes the state once. */
   start(): Promise<void> {
     this.#off ??= this.#options.host.events.on((event) => {
-      if (event.type !== "link_changed") this.record();
+      // Nothing runs yet when an actor is starting: nothing to record.
+      if (event.type !== "link_changed" && event.type !== "actor_starting") {
+        this.record();
+      }
     });
     return this.record();
   }

@@ -30,6 +30,8 @@ export interface NamedEvent {
 /** The lattice form of a host event. */
 export function namedEvent(event: HostEvent): NamedEvent {
   switch (event.type) {
+    case "actor_starting":
+      return named("ActorStarting", { actor: event.actor });
     case "actor_started":
       return named("ActorStarted", {
         actor: event.actor,

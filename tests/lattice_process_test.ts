@@ -2,23 +2,24 @@
  * The lattice with hosts as separate `trellis up --nats` processes on a
  * real nats-server, and the test process as one more host that calls in.
  */
-import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { connectNatsBus, type NatsBus } from "../leaf/nats_bus.ts";
-import { encode } from "../runtime/codec.ts";
-import { decodeResponse } from "../runtime/invocation.ts";
-import { testActor } from "./actors.ts";
-import { type CliProcess, startCli } from "./cli_harness.ts";
+import type { CliProcess } from "./cli_harness.ts";
 import { freePort } from "./http_server_harness.ts";
 import { type LatticeHost, latticeHost } from "./lattice_harness.ts";
-import { Recorder } from "./bus_recorder.ts";
+import {
+  echoActorFile,
+  eventually,
+  localHttpManifest,
+  postUntilServed,
+  startHostProcess,
+  stopHostProcesses,
+} from "./lattice_process_harness.ts";
+import { Recorder, text } from "./bus_recorder.ts";
 import { type NatsServer, startNatsServer } from "./nats_server.ts";
 import { rejects } from "./rejects.ts";
-import { signActor } from "./sign.ts";
 
-const READY = /^trellis ready /;
-const LINK_UP = /"msg":"link changed".*"state":"up"/;
 const bytes = (value: string) => new TextEncoder().encode(value);
 
 interface World {
@@ -34,30 +35,49 @@ interface World {
 let world: World;
 
 async function up(name: string, manifest: string, more: string[] = []) {
-  const manifestFile = join(world.dir, `${name}.yaml`);
-  await Deno.writeTextFile(manifestFile, manifest);
-  const process = startCli([
-    "up",
-    "--nats",
-    world.server.url,
-    "--manifest",
-    manifestFile,
-    "--data-dir",
-    join(world.dir, name),
-    "--log-format",
-    "json",
-    "--heartbeat",
-    "300ms",
-    ...more,
-  ]);
+  const process = await startHostProcess({
+    nats: world.server.url,
+    dir: world.dir,
+    name,
+    manifest,
+    flags: more,
+  });
   world.processes.push(process);
-  await process.waitForLine(READY, 60_000);
-  await process.waitForLog(LINK_UP, 10_000);
   return process;
 }
 
 function actorManifest(extra = ""): string {
   return `actors:\n  - ${world.actorFile}\n${extra}`;
+}
+
+/** The host id a process printed in its ready line. */
+function hostIdOf(process: CliProcess): string {
+  const match = /host=(N[A-Z2-7]{55})/.exec(process.stdoutLines[0]);
+  if (!match) throw new Error(`No host id in ${process.stdoutLines[0]}`);
+  return match[1];
+}
+
+// deno-lint-ignore no-explicit-any
+type Answer = Record<string, any>;
+
+/** Asks every host for its inventory of `kind`, collecting for 500 ms. */
+async function inventory(kind: string): Promise<Answer[]> {
+  const inbox = `_INBOX.test.${crypto.randomUUID()}`;
+  const answers = new Recorder();
+  const subscription = world.bus.subscribe(inbox, answers.handler);
+  world.bus.publish(`wasmbus.inventory.${kind}`, new Uint8Array(), {
+    reply: inbox,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  subscription.unsubscribe();
+  return answers.messages.map((message) => JSON.parse(text(message.payload)));
+}
+
+/** The one answer `pick` takes; fails if there are none or several. */
+function only(answers: Answer[], pick: (answer: Answer) => boolean): Answer {
+  const picked = answers.filter(pick);
+  assert.is(picked.length, 1, `answers ${JSON.stringify(answers)}`);
+  return picked[0];
 }
 
 function logged(process: CliProcess, marker: string): number {
@@ -66,31 +86,18 @@ function logged(process: CliProcess, marker: string): number {
   ).length;
 }
 
-async function eventually(check: () => boolean, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("Condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const lattice = suite("Lattice across processes (nats-server)");
 
 lattice.before(async () => {
   const server = await startNatsServer();
   const dir = await Deno.makeTempDir({ prefix: "trellis-lattice-" });
-  const actor = await signActor(await testActor("echo"), {
-    name: "echo",
-    caps: ["wascc:http_server"],
-  });
-  const actorFile = join(dir, "echo.wasm");
-  await Deno.writeFile(actorFile, actor.bytes);
+  const actor = await echoActorFile(dir);
   const bus = await connectNatsBus({ servers: [server.url] });
   const caller = await latticeHost(bus, { rpcTimeoutMs: 3000 });
   world = {
     server,
     dir,
-    actorFile,
+    actorFile: actor.file,
     actorKey: actor.key,
     bus,
     caller,
@@ -98,13 +105,7 @@ lattice.before(async () => {
   };
 });
 
-lattice.after.each(async () => {
-  for (const process of world.processes) {
-    process.signal("SIGTERM");
-    await process.exit(15_000).catch(() => process.kill());
-  }
-  world.processes = [];
-});
+lattice.after.each(() => stopHostProcesses(world.processes));
 
 lattice.after(async () => {
   await world.caller.stop();
@@ -124,19 +125,7 @@ lattice("an HTTP provider on host B serves an actor on host A", async () => {
     ),
   );
   await up("b", `capabilities:\n  - id: "wascc:http_server"\n`);
-  let response: Response | undefined;
-  const deadline = Date.now() + 10_000;
-  while (!response) {
-    try {
-      response = await fetch(`http://127.0.0.1:${port}/hello`, {
-        method: "POST",
-        body: "from B to A",
-      });
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const response = await postUntilServed(port, "from B to A");
   assert.is(response.status, 200);
   assert.is(await response.text(), "from B to A");
 });
@@ -163,26 +152,6 @@ lattice(
   },
 );
 
-lattice("refuses forged and garbage invocations over NATS", async () => {
-  await up("a", actorManifest());
-  const subject = `wasmbus.actor.${world.actorKey}`;
-  for (const payload of [Uint8Array.of(0xc1, 0xff), encode({ id: 7 })]) {
-    const reply = await world.bus.request(subject, payload, {
-      timeoutMs: 3000,
-    });
-    assert.match(
-      decodeResponse(reply.payload).error ?? "",
-      /^Invocation rejected/,
-    );
-  }
-  const echoed = await world.caller.host.invoke(
-    world.actorKey,
-    "Echo",
-    bytes("still serving"),
-  );
-  assert.is(new TextDecoder().decode(echoed), "still serving");
-});
-
 lattice("keeps two lattice names on one server apart", async () => {
   await up("north", actorManifest(), ["--lattice", "north"]);
   await rejects(
@@ -191,39 +160,101 @@ lattice("keeps two lattice names on one server apart", async () => {
   );
   const north = await latticeHost(world.bus, { namespace: "north" });
   const reply = await north.host.invoke(world.actorKey, "Echo", bytes("n"));
-  assert.is(new TextDecoder().decode(reply), "n");
+  assert.is(text(reply), "n");
   await north.stop();
 });
 
-lattice("answers inventory and sends heartbeats", async () => {
-  const events = new Recorder();
-  world.bus.subscribe("wasmbus.events", events.handler);
-  const a = await up("a", actorManifest(), ["--label", "site=barn"]);
-  const inbox = `_INBOX.test.${crypto.randomUUID()}`;
-  const answers = new Recorder();
-  world.bus.subscribe(inbox, answers.handler);
-  world.bus.publish("wasmbus.inventory.hosts", new Uint8Array(), {
-    reply: inbox,
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  const hosts = answers.messages.map((message) =>
-    JSON.parse(new TextDecoder().decode(message.payload)).Host
+lattice("answers inventory of all four kinds correctly", async () => {
+  const port = freePort();
+  const a = await up(
+    "a",
+    localHttpManifest(world.actorFile, world.actorKey, port),
+    ["--label", "site=barn"],
   );
-  const barn = hosts.find((host) => host.labels.site === "barn");
-  assert.ok(barn, "host A answered with its label");
-  assert.is(barn.labels["hostcore.os"], "linux");
-  assert.ok(hosts.some((host) => host.id === world.caller.host.id));
-  assert.match(a.stdoutLines[0], barn.id);
+  const id = hostIdOf(a);
+  const [hosts, actors, bindings, capabilities] = await Promise.all(
+    (["hosts", "actors", "bindings", "capabilities"] as const).map(inventory),
+  );
 
-  await eventually(() =>
-    events.messages.some((message) => {
-      const event = JSON.parse(new TextDecoder().decode(message.payload));
-      if (event.type !== "wasmbus.events.host_heartbeat") return false;
-      const beat = JSON.parse(event.data).HostHeartbeat;
-      return beat.host === barn.id && beat.actors.length === 1 &&
-        beat.actors[0].actor === world.actorKey &&
-        beat.actors[0].instances === 1;
-    })
+  const host = only(hosts, (answer) => answer.Host?.id === id).Host;
+  assert.equal(host.labels, {
+    site: "barn",
+    "hostcore.os": Deno.build.os,
+    "hostcore.osfamily": "unix",
+    "hostcore.arch": Deno.build.arch,
+  });
+  assert.ok(host.uptime_ms > 0, `uptime ${host.uptime_ms}`);
+  assert.is(host.link, "up");
+  assert.ok(hosts.some((answer) => answer.Host?.id === world.caller.host.id));
+
+  const running = only(actors, (answer) => answer.Actors?.host === id).Actors;
+  assert.is(running.actors.length, 1);
+  const [claims] = running.actors;
+  assert.is(claims.sub, world.actorKey);
+  assert.is(claims.wascap.name, "echo");
+  assert.equal(claims.wascap.caps, ["wascc:http_server"]);
+  assert.match(claims.wascap.hash, /^[0-9A-F]{64}$/);
+  assert.equal(running.instances, { [world.actorKey]: 1 });
+
+  const bound = only(bindings, (answer) => answer.Bindings?.host === id);
+  assert.is(bound.Bindings.bindings.length, 1);
+  const [{ configuration, ...binding }] = bound.Bindings.bindings;
+  assert.equal(binding, {
+    actor: world.actorKey,
+    capability_id: "wascc:http_server",
+    binding_name: "default",
+  });
+  // The values given, and those the host adds from the actor's claims.
+  assert.is(configuration.PORT, String(port));
+  assert.is(configuration.HOST, "127.0.0.1");
+  assert.is(configuration.__wascc_name, "echo");
+  assert.is(configuration.__wascc_capabilities, "wascc:http_server");
+
+  const provided = only(
+    capabilities,
+    (answer) => answer.Capabilities?.host === id,
+  ).Capabilities.capabilities;
+  assert.is(provided.length, 1);
+  assert.is(provided[0].binding_name, "default");
+  assert.is(provided[0].descriptor.id, "wascc:http_server");
+  assert.ok(provided[0].descriptor.supported_operations.length > 0);
+});
+
+lattice("sends heartbeats with actors, providers and uptime", async () => {
+  const events = new Recorder();
+  const subscription = world.bus.subscribe("wasmbus.events", events.handler);
+  const port = freePort();
+  const a = await up(
+    "a",
+    localHttpManifest(world.actorFile, world.actorKey, port),
+    ["--label", "site=barn"],
+  );
+  const id = hostIdOf(a);
+  const beats = () =>
+    events.messages.map((message) => JSON.parse(text(message.payload)))
+      .filter((event) => event.type === "wasmbus.events.host_heartbeat")
+      .map((event) => JSON.parse(event.data).HostHeartbeat)
+      .filter((beat) => beat.host === id);
+  await eventually(() => beats().length >= 2);
+  subscription.unsubscribe();
+
+  const [first, second] = beats();
+  assert.equal(second.actors, [{
+    actor: world.actorKey,
+    name: "echo",
+    revision: null,
+    instances: 1,
+  }]);
+  assert.equal(second.providers, [{
+    capability_id: "wascc:http_server",
+    binding_name: "default",
+  }]);
+  assert.is(second.labels.site, "barn");
+  assert.is(second.link, "up");
+  assert.type(first.uptime_ms, "number");
+  assert.ok(
+    second.uptime_ms >= first.uptime_ms + 200,
+    `uptime ${first.uptime_ms} then ${second.uptime_ms}`,
   );
 });
 

@@ -333,7 +333,12 @@ knowing("publishes CloudEvents and heartbeats", async () => {
   );
   const types = events.map((event) => event.type);
   assert.ok(types.includes("wasmbus.events.host_started"));
-  assert.ok(types.includes("wasmbus.events.actor_started"));
+  const starting = types.indexOf("wasmbus.events.actor_starting");
+  assert.ok(starting >= 0, "ActorStarting is published");
+  assert.ok(starting < types.indexOf("wasmbus.events.actor_started"));
+  assert.equal(JSON.parse(events[starting].data), {
+    ActorStarting: { actor: actor.key },
+  });
   assert.ok(types.includes("wasmbus.events.actor_stopped"));
   assert.is(types.at(-1), "wasmbus.events.host_stopped");
   for (const event of events) {

@@ -162,6 +162,7 @@ reload("starts an added actor and stops a removed one", async () => {
   assert.equal(t.events.map((event) => event.type), [
     "binding_removed",
     "actor_stopped",
+    "actor_starting",
     "actor_started",
   ]);
   assert.equal([...result.applied.actors.keys()], [t.keys.other]);
