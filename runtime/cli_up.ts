@@ -26,11 +26,6 @@ import {
   parseLatticeFlags,
 } from "./cli_lattice.ts";
 import {
-  createLogger,
-  type LogFormat,
-  parseLogLevel,
-} from "./console_logger.ts";
-import {
   parseBytes,
   parseCount,
   parseDuration,
@@ -40,7 +35,6 @@ import {
 } from "./flags.ts";
 import { Host } from "./host.ts";
 import { loadHostKey } from "./host_key.ts";
-import type { Logger } from "./logger.ts";
 import { HostRecorder } from "./host_record.ts";
 import { readHostState } from "./host_state.ts";
 import { bringUp } from "./host_startup.ts";
@@ -51,7 +45,6 @@ import { loadManifest } from "./manifest.ts";
 import { writeExample } from "./examples.ts";
 import { parseUpstreamFlags, UPSTREAM_FLAGS } from "./cli_upstream.ts";
 import type { Upstream, UpstreamOpener } from "./upstream.ts";
-import type { LinkEvent, UpstreamEvent } from "./link.ts";
 import { LoopbackBus } from "./loopback_bus.ts";
 import { ManifestReloader } from "./manifest_reloader.ts";
 import type { AppliedManifest } from "./manifest_state.ts";
@@ -59,6 +52,8 @@ import { type ManifestWatch, watchManifest } from "./manifest_watch.ts";
 import { isPublicKey } from "./nkeys.ts";
 import { SystemdNotifier } from "./systemd_notify.ts";
 import { messageOf } from "./wapc_instance.ts";
+import { adminAddress, buildLogger, linkSection } from "./up_parts.ts";
+import { listenForSignals, ReloadRequests } from "./up_signals.ts";
 
 const UP_FLAGS = {
   manifest: "string",
@@ -313,100 +308,4 @@ export async function runUp(
   await link?.close().catch(() => {});
   await admin.close();
   return EXIT_OK;
-}
-
-function adminAddress(
-  text: string | undefined,
-): { hostname: string; port: number } | undefined {
-  if (text === undefined) return undefined;
-  const match = /^([^:]+):(\d+)$/.exec(text);
-  if (!match) {
-    throw new UsageError(`Invalid --admin "${text}": expected HOST:PORT`);
-  }
-  return { hostname: match[1], port: Number(match[2]) };
-}
-
-// The link's state for the admin endpoint, with when it last changed, and
-// whether the cloud beyond it is reachable.
-function linkSection(link: LatticeLink): () => unknown {
-  let last: LinkEvent | undefined;
-  let since = performance.now();
-  let upstream: UpstreamEvent | undefined;
-  link.bus.onLink((event) => {
-    last = event;
-    since = performance.now();
-  });
-  link.bus.onUpstream?.((event) => upstream = event);
-  return () => ({
-    state: link.bus.state,
-    server: last?.state === "up" ? last.server : undefined,
-    reason: last?.state === "down" ? last.reason : undefined,
-    for_ms: Math.round(performance.now() - since),
-    upstream: link.bus.upstream ?? link.bus.state,
-    upstream_reason: upstream?.state === "up" ? undefined : upstream?.reason,
-  });
-}
-
-/** Reload requests, kept until something can act on them. */
-class ReloadRequests {
-  #action?: () => void;
-  #missed = false;
-
-  request(): void {
-    if (this.#action) this.#action();
-    else this.#missed = true;
-  }
-
-  connect(action: () => void): void {
-    this.#action = action;
-    if (this.#missed) action();
-    this.#missed = false;
-  }
-}
-
-function buildLogger(strings: Record<string, string>, io: CliIo): Logger {
-  const format = (strings["log-format"] ??
-    (io.errIsTerminal ? "text" : "json")) as LogFormat;
-  if (format !== "json" && format !== "text") {
-    throw new UsageError(`Invalid --log-format "${format}": json or text`);
-  }
-  let level;
-  try {
-    level = parseLogLevel(strings["log-level"] ?? "info");
-  } catch (error) {
-    throw new UsageError(messageOf(error));
-  }
-  return createLogger({
-    level,
-    format,
-    write: (line) => io.err(line.replace(/\n$/, "")),
-  });
-}
-
-interface Signals {
-  /** Resolves with the name of the first SIGINT or SIGTERM. */
-  stopped: Promise<string>;
-  close(): void;
-}
-
-// Taking SIGHUP also keeps it from ending the process, its default.
-function listenForSignals(onHangUp: () => void): Signals {
-  let stop!: (signal: string) => void;
-  const stopped = new Promise<string>((resolve) => stop = resolve);
-  const listeners = [
-    ["SIGINT", () => stop("SIGINT")],
-    ["SIGTERM", () => stop("SIGTERM")],
-    ["SIGHUP", onHangUp],
-  ] as const;
-  for (const [signal, listener] of listeners) {
-    Deno.addSignalListener(signal, listener);
-  }
-  return {
-    stopped,
-    close() {
-      for (const [signal, listener] of listeners) {
-        Deno.removeSignalListener(signal, listener);
-      }
-    },
-  };
 }
