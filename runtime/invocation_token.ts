@@ -5,7 +5,7 @@
  *
  * Signing and checking every invocation is the expensive part of a call
  * between hosts, so this uses `node:crypto`'s synchronous Ed25519 (about
- * 3× the rate of WebCrypto's promise-based calls on this machine; see
+ * 2–3× the rate of WebCrypto's promise-based calls on this machine; see
  * docs/lattice.md).
  *
  * @module
