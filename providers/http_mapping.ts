@@ -167,8 +167,9 @@ function readHeaderField(value: unknown): Record<string, string> {
  * Builds the fetch `Response` for an actor's reply. Headers that are
  * invalid or hop-by-hop are skipped; the body is dropped for statuses that
  * cannot carry one. The reason phrase on the wire is the standard one for
- * the status (`Deno.serve` does not send a custom `status` text). Throws a RangeError for a status that cannot be sent
- * as a final response (outside 200–599).
+ * the status (`Deno.serve` does not send a custom `status` text). Throws a
+ * RangeError for a status that cannot be sent as a final response (outside
+ * 200–599).
  */
 export function toFetchResponse(reply: HttpResponseStruct): Response {
   const { statusCode } = reply;
