@@ -161,8 +161,13 @@ function recordProvider(provider: AppliedProvider): RecordedProvider {
   };
 }
 
-// The host adds the `__wascc_*` values itself at every bind.
-function userValues(values: Record<string, string>): Record<string, string> {
+/**
+ * A binding's values without the `__wascc_*` ones, which the host adds
+ * itself at every bind.
+ */
+export function userValues(
+  values: Record<string, string>,
+): Record<string, string> {
   return Object.fromEntries(
     Object.entries(values).filter(([key]) => !key.startsWith("__wascc_")),
   );

@@ -8,14 +8,16 @@
  */
 import type { VerifyOptions } from "./claims.ts";
 import type { Host } from "./host.ts";
-import type { HostRecorder } from "./host_record.ts";
+import { type HostRecorder, userValues } from "./host_record.ts";
 import { restoreHostState } from "./host_restore.ts";
 import type { HostState } from "./host_state.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import { type ProviderCatalog, startManifest } from "./manifest_apply.ts";
 import { reloadManifest } from "./manifest_reload.ts";
+import { resolveManifest } from "./manifest_resolve.ts";
 import {
   type AppliedManifest,
+  bindingKey,
   emptyAppliedManifest,
 } from "./manifest_state.ts";
 import type { Manifest } from "./manifest.ts";
@@ -71,7 +73,7 @@ export async function bringUp(
   }
 
   const baseline = restored.applied ??
-    emptyAppliedManifest(manifest.path, manifest.labels);
+    await runningBaseline(host, manifest, options);
   const result = await reloadManifest(host, baseline, manifest, {
     catalog,
     verify: options.verify,
@@ -89,4 +91,62 @@ export async function bringUp(
   });
   await recorder.setManifest(result.applied, digest);
   return result.applied;
+}
+
+/**
+ * What of a manifest already runs, when the state has no record of a
+ * manifest (the host ran without one): those entries count as applied, so
+ * the first manifest changes what differs and starts nothing twice.
+ */
+async function runningBaseline(
+  host: Host,
+  manifest: Manifest,
+  options: StartupOptions,
+): Promise<AppliedManifest> {
+  const baseline = emptyAppliedManifest(manifest.path, manifest.labels);
+  const resolved = await resolveManifest(
+    baseline,
+    manifest,
+    options.catalog,
+    options.verify,
+  );
+  for (const { key, entry, claims } of resolved.actors) {
+    const running = host.actor(key);
+    if (!running) continue;
+    baseline.actors.set(key, {
+      key,
+      name: claims.name,
+      path: entry.path,
+      hash: running.claims.hash,
+      instances: running.instances,
+    });
+  }
+  for (const capability of resolved.capabilities) {
+    const { binding } = capability.entry;
+    if (!host.hasProvider(capability.capabilityId, binding)) continue;
+    baseline.capabilities.set(capability.key, {
+      capabilityId: capability.capabilityId,
+      binding,
+      factory: capability.factory,
+    });
+  }
+  const id = (actor: string, capabilityId: string, binding: string) =>
+    `${actor} ${capabilityId} ${binding}`;
+  const bound = new Map(
+    host.bindings().map((binding) => [
+      id(binding.actor, binding.capabilityId, binding.binding),
+      binding,
+    ]),
+  );
+  for (const binding of manifest.bindings) {
+    const running = bound.get(
+      id(binding.actor, binding.capability, binding.binding),
+    );
+    if (!running) continue;
+    baseline.bindings.set(bindingKey(binding), {
+      ...binding,
+      values: userValues(running.values),
+    });
+  }
+  return baseline;
 }

@@ -124,6 +124,23 @@ startup("never runs an identity twice", async () => {
   await running.host.stop();
 });
 
+startup(
+  "takes a first manifest over a recorded state without starting twice",
+  async () => {
+    const dataDir = join(dir, "first-manifest");
+    let running = await start(dataDir);
+    await running.host.startActor(await Deno.readFile(actor.file));
+    await running.recorder.record();
+    running = await restart(running, dataDir, 2);
+    assert.is(running.host.actors().length, 1);
+    assert.is(running.host.actor(actor.key)?.instances, 2);
+    const state = await readHostState(dataDir);
+    assert.is(state?.manifest?.actors[0]?.key, actor.key);
+    await running.recorder.close();
+    await running.host.stop();
+  },
+);
+
 const schema = suite("host state schema");
 
 schema("reads the current schema", () => {
