@@ -47,6 +47,14 @@ export function adminSocketPath(dataDir: string): string {
   return join(dataDir, ADMIN_SOCKET);
 }
 
+/**
+ * Rejects when another host runs on `dataDir` (its admin socket answers):
+ * two hosts on one data directory would overwrite each other's state.
+ */
+export function checkNoOtherHost(dataDir: string): Promise<void> {
+  return refuseSecondHost(adminSocketPath(dataDir));
+}
+
 /** Starts the admin endpoint. */
 export async function startAdminServer(
   options: AdminOptions,
@@ -60,26 +68,44 @@ export async function startAdminServer(
     return new Response("internal error\n", { status: 500 });
   };
 
-  // A socket left by a killed host would make the bind fail.
-  await Deno.remove(socketPath).catch(() => {});
-  const servers: Deno.HttpServer<Deno.Addr>[] = [
-    Deno.serve({
+  await refuseSecondHost(socketPath);
+  const servers: Deno.HttpServer<Deno.Addr>[] = [];
+  try {
+    servers.push(Deno.serve({
       path: socketPath,
       transport: "unix",
       onListen: () => {},
       onError,
-    }, handler),
-  ];
-  await Deno.chmod(socketPath, 0o600);
+    }, handler));
+    await Deno.chmod(socketPath, 0o600);
+  } catch (error) {
+    // A path too long for a socket, or a file system without them: the
+    // host still serves, only without its local admin socket.
+    logger.warn("admin socket unavailable", {
+      path: socketPath,
+      error: String(error),
+    });
+  }
   let port: number | undefined;
   if (options.tcp) {
-    const tcp = Deno.serve({
-      ...options.tcp,
-      onListen: () => {},
-      onError,
-    }, handler);
-    port = (tcp.addr as Deno.NetAddr).port;
-    servers.push(tcp);
+    const { hostname, port: wanted } = options.tcp;
+    try {
+      const tcp = Deno.serve({
+        hostname,
+        port: wanted,
+        onListen: () => {},
+        onError,
+      }, handler);
+      port = (tcp.addr as Deno.NetAddr).port;
+      servers.push(tcp);
+    } catch (error) {
+      await Promise.all(servers.map((server) => server.shutdown()));
+      throw new Error(
+        `Cannot serve the admin endpoint on ${hostname}:${wanted}: ` +
+          (error as Error).message,
+        { cause: error },
+      );
+    }
   }
   return {
     socketPath,
@@ -92,6 +118,24 @@ export async function startAdminServer(
       await Deno.remove(socketPath).catch(() => {});
     },
   };
+}
+
+// Two hosts on one data directory would overwrite each other's state: a
+// socket that still answers belongs to a running host. One that does not
+// was left by a host that was killed, and is replaced.
+async function refuseSecondHost(socketPath: string): Promise<void> {
+  let connection: Deno.Conn | undefined;
+  try {
+    connection = await Deno.connect({ transport: "unix", path: socketPath });
+  } catch {
+    await Deno.remove(socketPath).catch(() => {});
+    return;
+  }
+  connection.close();
+  throw new Error(
+    `Cannot start: another trellis host is running on this data ` +
+      `directory (its admin socket "${socketPath}" answers)`,
+  );
 }
 
 function answer(

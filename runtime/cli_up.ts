@@ -11,7 +11,11 @@ import { builtinProviders } from "../providers/builtin.ts";
 import { extrasProvider } from "../providers/extras.ts";
 import { createMessagingProvider } from "../providers/messaging.ts";
 import type { Bus } from "./bus.ts";
-import { type AdminServer, startAdminServer } from "./admin_server.ts";
+import {
+  type AdminServer,
+  checkNoOtherHost,
+  startAdminServer,
+} from "./admin_server.ts";
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from "./cli_io.ts";
 import {
   CONTROL_FLAGS,
@@ -155,6 +159,7 @@ export async function runUp(
       );
     }
   }
+  await checkNoOtherHost(dataDir);
   const hostKey = await loadHostKey(dataDir);
   const state = await readHostState(dataDir);
   const cache = new ModuleCache(dataDir);

@@ -95,4 +95,13 @@ admin("refuses an outbox status when the host has no outbox", async () => {
   assert.match(result.stderr, /no outbox: start it with --upstream/);
 });
 
+admin("refuses a second host on the same data directory", async () => {
+  const result = await runCli(["up", "--standalone", "--data-dir", dataDir]);
+  assert.is(result.code, 1);
+  assert.match(
+    result.stderr,
+    /another trellis host is running on this data directory/,
+  );
+});
+
 admin.run();
