@@ -21,6 +21,12 @@ import { signActor } from "./sign.ts";
 /** 2024-05-01 12:00:00 UTC, when crafted readings start. */
 export const T0 = Date.UTC(2024, 4, 1, 12);
 
+/** The temperature sensor the tests read from. */
+export const TEMPERATURE = "barn-1.temperature";
+
+/** One second, in milliseconds. */
+export const SECOND = 1000;
+
 /** A reading as `trellis:sensors` sends it. */
 export type WireReading = Record<string, unknown>;
 
@@ -224,4 +230,22 @@ export class StationHost {
     await this.stop();
     await Deno.remove(this.dataDir, { recursive: true });
   }
+}
+
+/** Delivers one temperature reading a second from `from`, one per value. */
+export async function temperatures(
+  station: StationHost,
+  values: number[],
+  from = T0,
+): Promise<void> {
+  for (const [index, value] of values.entries()) {
+    await station.deliver([reading(TEMPERATURE, value, from + index * SECOND)]);
+  }
+}
+
+/** Alarm events as `"sensor bound state"` lines, to compare at a glance. */
+export function stateOf(events: unknown[]): string[] {
+  return (events as AlarmEventJson[]).map((event) =>
+    `${event.sensor} ${event.bound} ${event.state}`
+  );
 }

@@ -1,31 +1,14 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  type AlarmEventJson,
   reading,
+  SECOND,
+  stateOf,
   StationHost,
   T0,
+  TEMPERATURE,
+  temperatures,
 } from "./field_station_harness.ts";
-
-const TEMPERATURE = "barn-1.temperature";
-const SECOND = 1000;
-
-/** Delivers one temperature reading a second from `from`, one per value. */
-async function temperatures(
-  station: StationHost,
-  values: number[],
-  from = T0,
-): Promise<void> {
-  for (const [index, value] of values.entries()) {
-    await station.deliver([reading(TEMPERATURE, value, from + index * SECOND)]);
-  }
-}
-
-function stateOf(events: unknown[]): string[] {
-  return (events as AlarmEventJson[]).map((event) =>
-    `${event.sensor} ${event.bound} ${event.state}`
-  );
-}
 
 const http = suite("field station aggregator over HTTP");
 

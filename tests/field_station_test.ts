@@ -3,31 +3,16 @@ import * as assert from "uvu/assert";
 import {
   type AlarmEventJson,
   reading,
+  SECOND,
+  stateOf,
   StationHost,
   T0,
+  TEMPERATURE,
+  temperatures,
 } from "./field_station_harness.ts";
 import { pause } from "./bus_recorder.ts";
 
-const TEMPERATURE = "barn-1.temperature";
 const HUMIDITY = "barn-1.humidity";
-const SECOND = 1000;
-
-/** Delivers one temperature reading a second from T0 for each value. */
-async function temperatures(
-  station: StationHost,
-  values: number[],
-  from = T0,
-): Promise<void> {
-  for (const [index, value] of values.entries()) {
-    await station.deliver([reading(TEMPERATURE, value, from + index * SECOND)]);
-  }
-}
-
-function stateOf(events: unknown[]): string[] {
-  return (events as AlarmEventJson[]).map((event) =>
-    `${event.sensor} ${event.bound} ${event.state}`
-  );
-}
 
 const windows = suite("field station aggregator windows");
 

@@ -26,9 +26,8 @@ import {
   stopHostProcesses,
 } from "./lattice_process_harness.ts";
 import { type NatsServer, startNatsServer } from "./nats_server.ts";
-import { operatorMode } from "./nats_operator.ts";
 import { rejects } from "./rejects.ts";
-import { createCertificates } from "./tls_certificates.ts";
+import { createCertificates, operatorMode } from "./nats_credentials.ts";
 
 /** What a server demands, and what host and caller present. */
 interface AuthSetup {

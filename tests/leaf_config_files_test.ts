@@ -12,7 +12,7 @@ import {
 } from "../leaf/leaf_config.ts";
 import type { CliIo } from "../runtime/cli_io.ts";
 import { UsageError } from "../runtime/flags.ts";
-import { createCertificates, createOperator } from "./leaf_credentials.ts";
+import { createCertificates, operatorMode } from "./nats_credentials.ts";
 import { checkConfig } from "./leaf_servers.ts";
 import { rejects } from "./rejects.ts";
 
@@ -26,8 +26,9 @@ let checkDir = "";
 valid.before(async () => {
   checkDir = await Deno.makeTempDir({ prefix: "trellis-leaf-check-" });
   await createCertificates(checkDir);
-  const operator = await createOperator();
-  await operator.userCreds(`${checkDir}/device.creds`);
+  const operator = await operatorMode();
+  const creds = await operator.userCreds("device");
+  await Deno.writeFile(`${checkDir}/device.creds`, creds);
 });
 
 valid.after(async () => {
@@ -45,8 +46,8 @@ valid("device files, with and without creds, TLS and JetStream", async () => {
     {
       hub: "nats-leaf://truck7:s3cret@hub.example.com",
       tlsCa: `${d}/ca.pem`,
-      tlsCert: `${d}/device.pem`,
-      tlsKey: `${d}/device.key`,
+      tlsCert: `${d}/client.pem`,
+      tlsKey: `${d}/client.key`,
       listen: "0.0.0.0:4333",
     },
     {
@@ -78,14 +79,14 @@ valid("hub fragments, with and without accounts, creds and TLS", async () => {
     { hub: HUB, creds: `${d}/device.creds`, account: "FLEET" },
     {
       hub: "tls://hub.example.com",
-      tlsCert: `${d}/hub.pem`,
-      tlsKey: `${d}/hub.key`,
+      tlsCert: `${d}/server.pem`,
+      tlsKey: `${d}/server.key`,
     },
     {
       hub: "nats-leaf://truck7:s3cret@hub.example.com",
       tlsCa: `${d}/ca.pem`,
-      tlsCert: `${d}/hub.pem`,
-      tlsKey: `${d}/hub.key`,
+      tlsCert: `${d}/server.pem`,
+      tlsKey: `${d}/server.key`,
       jetstreamDomain: "truck7",
     },
   ];

@@ -7,7 +7,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { connectNatsBus } from "../leaf/nats_bus.ts";
 import { bytes, pause, text } from "./bus_recorder.ts";
-import { createCertificates, createOperator } from "./leaf_credentials.ts";
+import { createCertificates, operatorMode } from "./nats_credentials.ts";
 import {
   type Bridge,
   collect,
@@ -141,8 +141,8 @@ lattice.before(async () => {
       tlsKey: `${dir}/${party}.key`,
     });
     return await startBridge(dir, {
-      device: (leaf) => ({ hub: `tls://${leaf}`, ...tls("device") }),
-      hub: (leaf) => ({ hub: `tls://${leaf}`, ...tls("hub") }),
+      device: (leaf) => ({ hub: `tls://${leaf}`, ...tls("client") }),
+      hub: (leaf) => ({ hub: `tls://${leaf}`, ...tls("server") }),
     });
   });
 });
@@ -211,9 +211,11 @@ let operatorBridge: Bridge | undefined;
 
 operator.before(async () => {
   operatorBridge = await withDir("trellis-leaf-jwt-", async (dir) => {
-    const nats = await createOperator();
-    const deviceCreds = await nats.userCreds(`${dir}/device.creds`);
-    const cloudCreds = await nats.userCreds(`${dir}/cloud.creds`);
+    const nats = await operatorMode();
+    const deviceCreds = `${dir}/device.creds`;
+    const cloudCreds = `${dir}/cloud.creds`;
+    await Deno.writeFile(deviceCreds, await nats.userCreds("device"));
+    await Deno.writeFile(cloudCreds, await nats.userCreds("cloud"));
     return await startBridge(dir, {
       device: (leaf) => ({
         hub: `nats-leaf://${leaf}`,
@@ -223,7 +225,7 @@ operator.before(async () => {
         exportServices: ["device.ask.>", "$JS.API.>"],
       }),
       hub: (leaf) => ({ hub: `nats-leaf://${leaf}`, creds: deviceCreds }),
-      hubPreamble: nats.hubConfig,
+      hubPreamble: nats.config,
       hubClient: { credsFile: cloudCreds },
     });
   });

@@ -1,10 +1,9 @@
 /**
  * Real nats-server processes for the leaf bridge tests, started from
- * complete configuration files that set their own ports (which
- * tests/nats_server.ts does not allow), plus `nats-server -t` and a hub
- * with a device leaf built from the generated files
- * (tests/leaf_credentials.ts makes the certificates and credentials those
- * files name). Servers a test forgets are killed when the process exits.
+ * complete configuration files that set their own ports, plus
+ * `nats-server -t` and a hub with a device leaf built from the generated
+ * files (tests/nats_credentials.ts makes the certificates and credentials
+ * those files name).
  */
 import {
   deviceLeafConfig,
@@ -14,6 +13,7 @@ import {
 import { connectNatsBus, type NatsBus } from "../leaf/nats_bus.ts";
 import type { NatsBusOptions } from "../leaf/nats_options.ts";
 import type { Bus, BusMessage } from "../runtime/bus.ts";
+import { freePort, launchNatsServer } from "./nats_server.ts";
 
 /** A server started by {@link startConfiguredServer}. */
 export interface ConfiguredServer {
@@ -23,26 +23,6 @@ export interface ConfiguredServer {
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   /** Kills the server and waits for it to exit. */
   stop(): Promise<void>;
-}
-
-const running = new Set<Deno.ChildProcess>();
-
-globalThis.addEventListener("unload", () => {
-  for (const process of running) {
-    try {
-      process.kill("SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-});
-
-/** A port nobody listens on now; a server takes it a moment later. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 /**
@@ -56,50 +36,20 @@ export async function startConfiguredServer(
   timeoutMs = 5000,
 ): Promise<ConfiguredServer> {
   await Deno.writeTextFile(file, config);
-  const child = new Deno.Command("nats-server", {
-    args: ["-c", file],
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  running.add(child);
-  let log = "";
-  const reading = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of child.stderr) {
-      log += decoder.decode(chunk, { stream: true });
-    }
-  })().catch(() => {});
-  let exited = false;
-  const status = child.status.then(() => {
-    exited = true;
-    running.delete(child);
-  });
-  const server: ConfiguredServer = {
+  const process = await launchNatsServer(["-c", file], port, timeoutMs);
+  return {
     get log() {
-      return log;
+      return process.log;
     },
     async waitForLog(pattern, waitMs = 5000) {
-      await until(() => pattern.test(log), waitMs, `log matching ${pattern}`);
+      await until(
+        () => pattern.test(process.log),
+        waitMs,
+        `log matching ${pattern}`,
+      );
     },
-    async stop() {
-      if (!exited) child.kill("SIGTERM");
-      await status;
-      await reading;
-    },
+    stop: () => process.stop(),
   };
-  try {
-    await until(
-      async () => exited || await listening(port),
-      timeoutMs,
-      `port ${port}`,
-    );
-    if (exited) throw new Error("it exited");
-  } catch (error) {
-    await server.stop();
-    throw new Error(`Cannot start nats-server -c ${file}: ${error}\n${log}`);
-  }
-  return server;
 }
 
 /** Runs `nats-server -t` on `config`: `valid` and what it printed. */
@@ -115,15 +65,6 @@ export async function checkConfig(
   const decoder = new TextDecoder();
   const output = decoder.decode(stdout) + decoder.decode(stderr);
   return { valid: success, output };
-}
-
-async function listening(port: number): Promise<boolean> {
-  try {
-    (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function until(

@@ -17,8 +17,8 @@ import {
 import { LATTICE_FLAGS, parseLatticeFlags } from "../runtime/cli_lattice.ts";
 import { parseFlags, UsageError } from "../runtime/flags.ts";
 import type { UpstreamEvent } from "../runtime/link.ts";
-import { freePort, startBridge } from "./leaf_servers.ts";
-import { startNatsServer } from "./nats_server.ts";
+import { startBridge } from "./leaf_servers.ts";
+import { freePort, startNatsServer } from "./nats_server.ts";
 import { bytes, nextEvent, pause, tempDir } from "./outbox_harness.ts";
 
 /** A probe whose findings the test sets. */

@@ -1,11 +1,12 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { loadNatsJwt, loadNkeys } from "../deps.ts";
-import { connectNatsBus, type NatsBus } from "../leaf/nats_bus.ts";
-import type { NatsBusOptions } from "../leaf/nats_options.ts";
+import { loadNkeys } from "../deps.ts";
+import { connectNatsBus } from "../leaf/nats_bus.ts";
 import type { LogFields } from "../runtime/logger.ts";
 import { bytes, pause, text } from "./bus_recorder.ts";
 import { recordingLogger } from "./messaging_harness.ts";
+import { assertRefused, assertRoundTrip } from "./nats_connect_assertions.ts";
+import { operatorMode } from "./nats_credentials.ts";
 import { rejects } from "./rejects.ts";
 import { startNatsServer } from "./nats_server.ts";
 
@@ -57,60 +58,15 @@ auth("refuses a seed file that holds no user seed", async () => {
 });
 
 auth("connects with a .creds file in operator mode", async () => {
-  const jwt = await loadNatsJwt();
-  const operator = jwt.createOperator();
-  const system = jwt.createAccount();
-  const account = jwt.createAccount();
-  const user = jwt.createUser();
-  const signedBy = { signer: operator };
-  // Limits left out of an account JWT count as zero: allow everything.
-  const unlimited = {
-    limits: {
-      conn: -1,
-      leaf: -1,
-      subs: -1,
-      data: -1,
-      payload: -1,
-      imports: -1,
-      exports: -1,
-      wildcards: true,
-    },
-  };
-  const systemJwt = await jwt.encodeAccount("SYS", system, unlimited, signedBy);
-  const accountJwt = await jwt.encodeAccount(
-    "app",
-    account,
-    unlimited,
-    signedBy,
-  );
-  const userJwt = await jwt.encodeUser("host", user, account);
-  const operatorJwt = await jwt.encodeOperator("trellis", operator, {
-    system_account: system.getPublicKey(),
-  });
-  const credsFile = await write("host.creds", jwt.fmtCreds(userJwt, user));
-  const server = await startNatsServer({
-    config: [
-      `operator: ${operatorJwt}`,
-      `system_account: ${system.getPublicKey()}`,
-      "resolver: MEMORY",
-      "resolver_preload: {",
-      `  ${system.getPublicKey()}: ${systemJwt}`,
-      `  ${account.getPublicKey()}: ${accountJwt}`,
-      "}",
-    ].join("\n"),
-  });
+  const operator = await operatorMode();
+  const credsFile = await write("host.creds", await operator.userCreds("host"));
+  const server = await startNatsServer({ config: operator.config });
   try {
     await assertRoundTrip({ servers: [server.url], credsFile });
     await assertRefused({ servers: [server.url] }, /authorization violation/i);
-    const strangerJwt = await jwt.encodeUser(
-      "stranger",
-      jwt.createUser(),
-      jwt.createAccount(),
-    );
-    const stranger = jwt.createUser();
     const strangerFile = await write(
       "stranger.creds",
-      jwt.fmtCreds(strangerJwt, stranger),
+      await operator.strangerCreds(),
     );
     await assertRefused(
       { servers: [server.url], credsFile: strangerFile },
@@ -219,27 +175,4 @@ async function write(name: string, content: string | Uint8Array) {
   if (typeof content === "string") await Deno.writeTextFile(path, content);
   else await Deno.writeFile(path, content);
   return path;
-}
-
-async function assertRoundTrip(options: NatsBusOptions): Promise<void> {
-  const bus: NatsBus = await connectNatsBus({ ...options, reconnect: false });
-  try {
-    bus.subscribe("auth.echo", (message) => message.respond(message.payload));
-    const reply = await bus.request("auth.echo", bytes("in"), {
-      timeoutMs: 2000,
-    });
-    assert.is(text(reply.payload), "in");
-  } finally {
-    await bus.close();
-  }
-}
-
-async function assertRefused(
-  options: NatsBusOptions,
-  pattern: RegExp,
-): Promise<void> {
-  await rejects(
-    () => connectNatsBus({ ...options, reconnect: false }),
-    pattern,
-  );
 }

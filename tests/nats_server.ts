@@ -2,8 +2,9 @@
  * Runs a real `nats-server` for a test: on 127.0.0.1, on a free port,
  * with an optional configuration file. `startNatsServer()` resolves once
  * the server accepts connections; `stop()` kills it, waits for it to exit
- * and removes its directory. Servers a test forgets are killed when the
- * process exits.
+ * and removes its directory. `launchNatsServer()` runs one on given
+ * arguments (a configuration file that sets its own ports). Servers a test
+ * forgets are killed when the process exits.
  */
 
 /** Options of {@link startNatsServer}. */
@@ -63,7 +64,7 @@ export async function startNatsServer(
     }
     args.push(...options.args ?? []);
     const timeoutMs = options.startTimeoutMs ?? 5000;
-    let process = await launch(args, port, timeoutMs);
+    let process = await launchNatsServer(args, port, timeoutMs);
     const server: NatsServer = {
       url: `nats://127.0.0.1:${port}`,
       port,
@@ -77,7 +78,7 @@ export async function startNatsServer(
       },
       async restart() {
         await process.stop();
-        process = await launch(args, port, timeoutMs);
+        process = await launchNatsServer(args, port, timeoutMs);
       },
     };
     return server;
@@ -87,16 +88,23 @@ export async function startNatsServer(
   }
 }
 
-interface Launched {
+/** A nats-server process started by {@link launchNatsServer}. */
+export interface NatsServerProcess {
+  /** What the server has written to stderr so far. */
   readonly log: string;
+  /** Kills the server and waits for it to exit. */
   stop(): Promise<void>;
 }
 
-async function launch(
+/**
+ * Runs nats-server with `args` and resolves once `port` (the client port
+ * the arguments set) accepts connections.
+ */
+export async function launchNatsServer(
   args: string[],
   port: number,
-  timeoutMs: number,
-): Promise<Launched> {
+  timeoutMs = 5000,
+): Promise<NatsServerProcess> {
   const child = new Deno.Command("nats-server", {
     args,
     stdin: "null",
@@ -117,7 +125,7 @@ async function launch(
     running.delete(child);
     return status;
   });
-  const launched: Launched = {
+  const launched: NatsServerProcess = {
     get log() {
       return log;
     },
@@ -164,9 +172,8 @@ async function untilListening(
   throw new Error(`it did not listen within ${timeoutMs} ms`);
 }
 
-// The OS picks a port nobody listens on; the server takes it a moment
-// later.
-function freePort(): number {
+/** A port nobody listens on now; a server takes it a moment later. */
+export function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();

@@ -1,11 +1,10 @@
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { connectNatsBus } from "../leaf/nats_bus.ts";
-import type { NatsBusOptions } from "../leaf/nats_options.ts";
-import { bytes, text } from "./bus_recorder.ts";
+import { assertRefused, assertRoundTrip } from "./nats_connect_assertions.ts";
+import { createCertificates } from "./nats_credentials.ts";
 import { rejects } from "./rejects.ts";
 import { startNatsServer } from "./nats_server.ts";
-import { createCertificates } from "./tls_certificates.ts";
 
 const tls = suite("NatsBus TLS");
 
@@ -121,26 +120,3 @@ tls("names the TLS file it cannot read", async () => {
 });
 
 tls.run();
-
-async function assertRoundTrip(options: NatsBusOptions): Promise<void> {
-  const bus = await connectNatsBus({ ...options, reconnect: false });
-  try {
-    bus.subscribe("tls.echo", (message) => message.respond(message.payload));
-    const reply = await bus.request("tls.echo", bytes("in"), {
-      timeoutMs: 2000,
-    });
-    assert.is(text(reply.payload), "in");
-  } finally {
-    await bus.close();
-  }
-}
-
-async function assertRefused(
-  options: NatsBusOptions,
-  pattern: RegExp,
-): Promise<void> {
-  await rejects(
-    () => connectNatsBus({ ...options, reconnect: false }),
-    pattern,
-  );
-}
