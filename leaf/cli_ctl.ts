@@ -9,7 +9,11 @@
  */
 import { type CliIo, EXIT_FAILURE, EXIT_OK } from "../runtime/cli_io.ts";
 import { readSeedFile } from "../runtime/cli_files.ts";
-import { DEFAULT_NATS_URL } from "../runtime/cli_lattice.ts";
+import {
+  checkLatticeName,
+  CONNECTION_FLAGS,
+  parseConnectionFlags,
+} from "../runtime/cli_lattice.ts";
 import { CONTROL_SIGNER_KINDS } from "../runtime/control_token.ts";
 import {
   type ParsedFlags,
@@ -17,8 +21,6 @@ import {
   parseFlags,
   UsageError,
 } from "../runtime/flags.ts";
-import { LatticeSubjects } from "../runtime/lattice_subjects.ts";
-import { messageOf } from "../runtime/wapc_instance.ts";
 import type { ActionParser } from "./ctl_action.ts";
 import {
   moveAction,
@@ -41,13 +43,7 @@ import {
 } from "./ctl_lattice_actions.ts";
 
 const CTL_FLAGS = {
-  nats: "string",
-  lattice: "string",
-  creds: "string",
-  "nats-nkey": "string",
-  "tls-ca": "string",
-  "tls-cert": "string",
-  "tls-key": "string",
+  ...CONNECTION_FLAGS,
   signer: "string",
   json: "boolean",
   timeout: "string",
@@ -134,32 +130,13 @@ export async function runCtl(args: string[], io: CliIo): Promise<number> {
 
 async function clientOptions(flags: ParsedFlags): Promise<CtlClientOptions> {
   const { strings } = flags;
-  if (strings.creds && strings["nats-nkey"]) {
-    throw new UsageError("Use --creds or --nats-nkey, not both");
-  }
-  try {
-    new LatticeSubjects(strings.lattice);
-  } catch (error) {
-    throw new UsageError(messageOf(error));
-  }
-  const tls = strings["tls-ca"] || strings["tls-cert"]
-    ? {
-      caFile: strings["tls-ca"],
-      certFile: strings["tls-cert"],
-      keyFile: strings["tls-key"],
-    }
-    : undefined;
+  const nats = parseConnectionFlags(strings);
+  checkLatticeName(strings.lattice);
   const signer = strings.signer === undefined
     ? undefined
     : await readSeedFile(strings.signer, "signer", CONTROL_SIGNER_KINDS);
   return {
-    nats: {
-      servers: (strings.nats ?? DEFAULT_NATS_URL).split(",")
-        .map((url) => url.trim()).filter((url) => url !== ""),
-      credsFile: strings.creds,
-      nkeySeedFile: strings["nats-nkey"],
-      tls,
-    },
+    nats,
     namespace: strings.lattice,
     signer,
     timeoutMs: parseDuration(strings.timeout ?? "30s", "--timeout"),

@@ -27,13 +27,12 @@ import {
   type Subscription,
 } from "../runtime/bus.ts";
 import {
-  assertMax,
-  assertTimeout,
   type CheckedMessage,
   checkPublish,
+  checkRequest,
+  checkSubscribe,
 } from "../runtime/bus_checks.ts";
 import { type Logger, silentLogger } from "../runtime/logger.ts";
-import { assertPattern, assertQueueName } from "../runtime/subjects.ts";
 import { NatsBusMessage, toNatsHeaders } from "./nats_message.ts";
 import { type NatsBusOptions, natsConnectionOptions } from "./nats_options.ts";
 import { connectGuarded } from "./nats_transport.ts";
@@ -164,13 +163,8 @@ export class NatsBus implements Bus {
   ): Subscription {
     const action = `subscribe to "${subject}"`;
     if (this.#state !== "open") throw new BusClosedError(action, this.#state);
-    assertPattern(subject, "subscribe to");
-    if (typeof handler !== "function") {
-      throw new TypeError(`Cannot ${action}: handler is not a function`);
-    }
+    checkSubscribe(subject, handler, options);
     const { queue, max } = options;
-    if (queue !== undefined) assertQueueName(queue, action);
-    assertMax(max, action);
     let subscription: NatsBusSubscription;
     try {
       subscription = new NatsBusSubscription(
@@ -199,14 +193,7 @@ export class NatsBus implements Bus {
       return Promise.reject(new BusClosedError(action, this.#state));
     }
     try {
-      assertTimeout(options?.timeoutMs, action);
-      const checked = checkPublish(
-        subject,
-        payload,
-        { headers: options.headers },
-        this.maxPayload,
-        "request",
-      );
+      const checked = checkRequest(subject, payload, options, this.maxPayload);
       return this.#send(subject, payload, checked, options.timeoutMs);
     } catch (error) {
       return Promise.reject(error);

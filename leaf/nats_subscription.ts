@@ -12,9 +12,7 @@ import type {
   Subscription,
 } from "../runtime/bus.ts";
 import { assertMax } from "../runtime/bus_checks.ts";
-
-// Handled messages are trimmed from the queue's front past this count.
-const COMPACT_AFTER = 1024;
+import { SubscriptionQueue } from "../runtime/subscription_queue.ts";
 
 /** What a subscription asks of the bus that made it. */
 export interface NatsSubscriptionOwner {
@@ -40,15 +38,13 @@ export class NatsBusSubscription implements Subscription {
   readonly closed: Promise<void>;
   #received = 0;
   #max?: number;
-  #handler: MessageHandler;
   #owner: NatsSubscriptionOwner;
   #natsSubscription: NatsSubscription;
   // Messages are taken until the client's subscription ends or `max` is
   // reached; the subscription ends once the last of them is handled.
   #accepting = true;
   #ended = false;
-  #messages: BusMessage[] = [];
-  #head = 0;
+  #queue: SubscriptionQueue;
   #pumping = false;
   #finish!: () => void;
 
@@ -62,8 +58,11 @@ export class NatsBusSubscription implements Subscription {
   ) {
     this.subject = subject;
     if (queue !== undefined) this.queue = queue;
-    this.#handler = handler;
     this.#owner = owner;
+    this.#queue = new SubscriptionQueue(
+      handler,
+      (error) => owner.report(this, error),
+    );
     this.#max = max;
     this.closed = new Promise((resolve) => this.#finish = resolve);
     this.#natsSubscription = subscribe((error, message) =>
@@ -85,7 +84,7 @@ export class NatsBusSubscription implements Subscription {
       this.#natsUnsubscribe(max);
       return;
     }
-    this.#dropBeyond(max);
+    this.#queue.keepFirst(max, this.#received);
     this.#natsUnsubscribe();
     this.#stopAccepting();
   }
@@ -110,8 +109,7 @@ export class NatsBusSubscription implements Subscription {
     if (this.#ended) return;
     this.#natsUnsubscribe();
     this.#accepting = false;
-    this.#messages = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#end();
   }
 
@@ -122,7 +120,7 @@ export class NatsBusSubscription implements Subscription {
     }
     if (!this.#accepting) return;
     this.#received++;
-    this.#messages.push(this.#owner.wrap(message));
+    this.#queue.push(this.#owner.wrap(message));
     // The client unsubscribes by itself once it has delivered `max`.
     if (this.#max !== undefined && this.#received >= this.#max) {
       this.#stopAccepting();
@@ -135,7 +133,7 @@ export class NatsBusSubscription implements Subscription {
 
   #stopAccepting(): void {
     this.#accepting = false;
-    if (!this.#pumping && this.#head === this.#messages.length) this.#end();
+    if (!this.#pumping && this.#queue.size === 0) this.#end();
   }
 
   #natsUnsubscribe(max?: number): void {
@@ -147,18 +145,10 @@ export class NatsBusSubscription implements Subscription {
     }
   }
 
-  // Keeps only the first `max` messages ever received.
-  #dropBeyond(max: number): void {
-    const waiting = this.#messages.length - this.#head;
-    const handled = this.#received - waiting;
-    const allowed = Math.max(0, max - handled);
-    this.#messages.length = this.#head + Math.min(waiting, allowed);
-  }
-
   async #pump(): Promise<void> {
     try {
-      while (this.#head < this.#messages.length && !this.#ended) {
-        const pending = this.#handle(this.#take());
+      while (this.#queue.size > 0 && !this.#ended) {
+        const pending = this.#queue.handleNext();
         if (pending) await pending;
       }
     } finally {
@@ -167,46 +157,10 @@ export class NatsBusSubscription implements Subscription {
     if (!this.#accepting) this.#end();
   }
 
-  #take(): BusMessage {
-    const message = this.#messages[this.#head++];
-    if (this.#head === this.#messages.length) {
-      this.#messages = [];
-      this.#head = 0;
-    } else if (
-      this.#head > COMPACT_AFTER && this.#head * 2 > this.#messages.length
-    ) {
-      this.#messages.splice(0, this.#head);
-      this.#head = 0;
-    }
-    return message;
-  }
-
-  // Returns a promise only when the handler did, so that synchronous
-  // handlers run back to back.
-  #handle(message: BusMessage): Promise<void> | undefined {
-    let result: unknown;
-    try {
-      result = this.#handler(message);
-    } catch (error) {
-      this.#owner.report(this, error);
-      return undefined;
-    }
-    if (!isThenable(result)) return undefined;
-    return Promise.resolve(result).then(
-      () => {},
-      (error) => this.#owner.report(this, error),
-    );
-  }
-
   #end(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#owner.finished(this);
     this.#finish();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }

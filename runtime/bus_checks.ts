@@ -4,8 +4,15 @@
  *
  * @module
  */
-import type { BusHeaders, BusHeadersInit, PublishOptions } from "./bus.ts";
-import { assertSubject } from "./subjects.ts";
+import type {
+  BusHeaders,
+  BusHeadersInit,
+  MessageHandler,
+  PublishOptions,
+  RequestOptions,
+  SubscribeOptions,
+} from "./bus.ts";
+import { assertPattern, assertQueueName, assertSubject } from "./subjects.ts";
 
 // A header name is visible ASCII without ':'; a value has no line break.
 const HEADER_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
@@ -53,6 +60,41 @@ export function checkPublish(
     );
   }
   return { reply, headers };
+}
+
+/**
+ * Checks a request to `subject`: its timeout, then the message as
+ * {@link checkPublish} does. The reply subject is the bus's own affair.
+ * Errors start with `Cannot request "<subject>"`.
+ */
+export function checkRequest(
+  subject: string,
+  payload: Uint8Array,
+  options: RequestOptions,
+  maxPayload: number,
+): CheckedMessage {
+  assertTimeout(options?.timeoutMs, `request "${subject}"`);
+  const message = { headers: options.headers };
+  return checkPublish(subject, payload, message, maxPayload, "request");
+}
+
+/**
+ * Checks a subscription about to be made: the subject pattern, that the
+ * handler is a function, the queue group's name and `max`. Errors start
+ * with `Cannot subscribe to "<subject>"`.
+ */
+export function checkSubscribe(
+  subject: string,
+  handler: MessageHandler,
+  options: SubscribeOptions,
+): void {
+  const action = `subscribe to "${subject}"`;
+  assertPattern(subject, "subscribe to");
+  if (typeof handler !== "function") {
+    throw new TypeError(`Cannot ${action}: handler is not a function`);
+  }
+  if (options.queue !== undefined) assertQueueName(options.queue, action);
+  assertMax(options.max, action);
 }
 
 /**

@@ -26,9 +26,8 @@ import type { Logger } from "./logger.ts";
 import { isPublicKey } from "./nkeys.ts";
 import { messageOf } from "./wapc_instance.ts";
 
-/** The flags `up` takes for the lattice. */
-export const LATTICE_FLAGS = {
-  standalone: "boolean",
+/** The flags naming a lattice and how to reach it, for `up` and `ctl`. */
+export const CONNECTION_FLAGS = {
   nats: "string",
   lattice: "string",
   creds: "string",
@@ -36,14 +35,20 @@ export const LATTICE_FLAGS = {
   "tls-ca": "string",
   "tls-cert": "string",
   "tls-key": "string",
+} as const;
+
+/** The flags `up` takes for the lattice. */
+export const LATTICE_FLAGS = {
+  standalone: "boolean",
+  ...CONNECTION_FLAGS,
   "rpc-timeout": "string",
   "trusted-host": "list",
   heartbeat: "string",
   "leaf-monitor": "string",
 } as const;
 
-/** Where and how to reach the lattice's NATS servers. */
-export interface LinkConfig {
+/** The NATS servers to dial, and the credentials and TLS files to use. */
+export interface ConnectionConfig {
   /** Server URLs, tried in turn. */
   servers: string[];
   /** A `.creds` file (user JWT and seed). */
@@ -52,6 +57,10 @@ export interface LinkConfig {
   nkeySeedFile?: string;
   /** TLS files. */
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
+}
+
+/** Where and how to reach the lattice's NATS servers. */
+export interface LinkConfig extends ConnectionConfig {
   /** The monitoring endpoint of a local leaf node, probed for the hub. */
   leafMonitor?: string;
 }
@@ -86,8 +95,6 @@ export function parseLatticeFlags(
   if (strings.nats !== undefined && strings.nats.trim() === "") {
     throw new UsageError("--nats is empty");
   }
-  const servers = (strings.nats ?? DEFAULT_NATS_URL).split(",")
-    .map((url) => url.trim()).filter((url) => url !== "");
   if (flags.booleans.has("standalone")) {
     const linkOnly = ["nats", "lattice", "creds", "nats-nkey", "tls-ca"]
       .concat(["tls-cert", "tls-key", "rpc-timeout", "heartbeat"])
@@ -98,9 +105,7 @@ export function parseLatticeFlags(
     if (stray) throw new UsageError(`--${stray} conflicts with --standalone`);
     return undefined;
   }
-  if (strings.creds && strings["nats-nkey"]) {
-    throw new UsageError("Use --creds or --nats-nkey, not both");
-  }
+  const connection = parseConnectionFlags(strings);
   if (Boolean(strings["tls-cert"]) !== Boolean(strings["tls-key"])) {
     throw new UsageError("--tls-cert and --tls-key go together");
   }
@@ -110,10 +115,29 @@ export function parseLatticeFlags(
       throw new UsageError(`Invalid --trusted-host "${key}": not a server key`);
     }
   }
-  try {
-    new LatticeSubjects(strings.lattice);
-  } catch (error) {
-    throw new UsageError(messageOf(error));
+  checkLatticeName(strings.lattice);
+  return {
+    link: { ...connection, leafMonitor: leafMonitorOf(strings) },
+    namespace: strings.lattice,
+    rpcTimeoutMs: parseDuration(
+      strings["rpc-timeout"] ?? "2s",
+      "--rpc-timeout",
+    ),
+    trustedHosts,
+    heartbeatMs: parseDuration(strings.heartbeat ?? "30s", "--heartbeat"),
+  };
+}
+
+/**
+ * Reads `--nats` (default {@link DEFAULT_NATS_URL}), `--creds` or
+ * `--nats-nkey`, and the `--tls-*` files; `trellis ctl` connects with them
+ * too.
+ */
+export function parseConnectionFlags(
+  strings: Record<string, string>,
+): ConnectionConfig {
+  if (strings.creds && strings["nats-nkey"]) {
+    throw new UsageError("Use --creds or --nats-nkey, not both");
   }
   const tls = strings["tls-ca"] || strings["tls-cert"]
     ? {
@@ -123,21 +147,21 @@ export function parseLatticeFlags(
     }
     : undefined;
   return {
-    link: {
-      servers,
-      credsFile: strings.creds,
-      nkeySeedFile: strings["nats-nkey"],
-      tls,
-      leafMonitor: leafMonitorOf(strings),
-    },
-    namespace: strings.lattice,
-    rpcTimeoutMs: parseDuration(
-      strings["rpc-timeout"] ?? "2s",
-      "--rpc-timeout",
-    ),
-    trustedHosts,
-    heartbeatMs: parseDuration(strings.heartbeat ?? "30s", "--heartbeat"),
+    servers: (strings.nats ?? DEFAULT_NATS_URL).split(",")
+      .map((url) => url.trim()).filter((url) => url !== ""),
+    credsFile: strings.creds,
+    nkeySeedFile: strings["nats-nkey"],
+    tls,
   };
+}
+
+/** Throws a {@link UsageError} unless `--lattice` names a valid lattice. */
+export function checkLatticeName(name: string | undefined): void {
+  try {
+    new LatticeSubjects(name);
+  } catch (error) {
+    throw new UsageError(messageOf(error));
+  }
 }
 
 // `none` turns the probe off; a URL must be plain http(s).

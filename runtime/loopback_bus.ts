@@ -21,11 +21,11 @@ import {
   type Subscription,
 } from "./bus.ts";
 import {
-  assertMax,
   assertMaxPayload,
-  assertTimeout,
   type CheckedMessage,
   checkPublish,
+  checkRequest,
+  checkSubscribe,
 } from "./bus_checks.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import {
@@ -33,7 +33,6 @@ import {
   type SubscriptionOwner,
 } from "./loopback_subscription.ts";
 import { SubscriptionIndex } from "./subscription_index.ts";
-import { assertPattern, assertQueueName } from "./subjects.ts";
 
 /** Options of {@link LoopbackBus}. */
 export interface LoopbackBusOptions {
@@ -93,14 +92,10 @@ export class LoopbackBus implements Bus {
     handler: MessageHandler,
     options: SubscribeOptions = {},
   ): Subscription {
-    const action = `subscribe to "${subject}"`;
-    if (this.#state !== "open") throw new BusClosedError(action, this.#state);
-    assertPattern(subject, "subscribe to");
-    if (typeof handler !== "function") {
-      throw new TypeError(`Cannot ${action}: handler is not a function`);
+    if (this.#state !== "open") {
+      throw new BusClosedError(`subscribe to "${subject}"`, this.#state);
     }
-    if (options.queue !== undefined) assertQueueName(options.queue, action);
-    assertMax(options.max, action);
+    checkSubscribe(subject, handler, options);
     return this.#add(subject, handler, options.queue, options.max);
   }
 
@@ -114,20 +109,11 @@ export class LoopbackBus implements Bus {
       return Promise.reject(new BusClosedError(action, this.#state));
     }
     try {
-      assertTimeout(options?.timeoutMs, action);
+      const checked = checkRequest(subject, payload, options, this.maxPayload);
       const token = (this.#nextToken++).toString(36);
       const reply = this.#inboxPrefix() + token;
-      const checked = checkPublish(
-        subject,
-        payload,
-        {
-          reply,
-          headers: options.headers,
-        },
-        this.maxPayload,
-        "request",
-      );
-      return this.#send(subject, payload, checked, token, options.timeoutMs);
+      const message = { ...checked, reply };
+      return this.#send(subject, payload, message, token, options.timeoutMs);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -6,6 +6,7 @@
  */
 import type { BusMessage, MessageHandler, Subscription } from "./bus.ts";
 import { assertMax } from "./bus_checks.ts";
+import { SubscriptionQueue } from "./subscription_queue.ts";
 
 /** What a subscription asks of the bus that made it. */
 export interface SubscriptionOwner {
@@ -23,9 +24,6 @@ type State = "open" | "draining" | "closed";
 const SLICE_MS = 8;
 const SLICE_CHECK_EVERY = 256;
 
-// Handled messages are trimmed from the queue's front past this count.
-const COMPACT_AFTER = 1024;
-
 /** A subscription of `LoopbackBus`. */
 export class LoopbackSubscription implements Subscription {
   readonly subject: string;
@@ -33,11 +31,9 @@ export class LoopbackSubscription implements Subscription {
   readonly closed: Promise<void>;
   #received = 0;
   #max?: number;
-  #handler: MessageHandler;
   #owner: SubscriptionOwner;
   #state: State = "open";
-  #messages: (BusMessage | undefined)[] = [];
-  #head = 0;
+  #queue: SubscriptionQueue;
   #pumping = false;
   #scheduled = false;
   #finish!: () => void;
@@ -52,8 +48,11 @@ export class LoopbackSubscription implements Subscription {
   ) {
     this.subject = subject;
     if (queue !== undefined) this.queue = queue;
-    this.#handler = handler;
     this.#owner = owner;
+    this.#queue = new SubscriptionQueue(
+      handler,
+      (error) => owner.report(this, error),
+    );
     this.#max = max;
     this.closed = new Promise((resolve) => this.#finish = resolve);
   }
@@ -66,7 +65,7 @@ export class LoopbackSubscription implements Subscription {
   enqueue(message: BusMessage): void {
     if (this.#state !== "open") return;
     this.#received++;
-    this.#messages.push(message);
+    this.#queue.push(message);
     if (this.#max !== undefined && this.#received >= this.#max) {
       this.#stopReceiving();
     }
@@ -82,7 +81,7 @@ export class LoopbackSubscription implements Subscription {
     assertMax(max, `unsubscribe from "${this.subject}"`);
     this.#max = max;
     if (this.#received < max) return;
-    this.#dropBeyond(max);
+    this.#queue.keepFirst(max, this.#received);
     this.#stopReceiving();
   }
 
@@ -96,8 +95,7 @@ export class LoopbackSubscription implements Subscription {
     if (this.#state === "closed") return;
     if (this.#state === "open") this.#owner.detach(this);
     this.#state = "closed";
-    this.#messages = [];
-    this.#head = 0;
+    this.#queue.clear();
     this.#end();
   }
 
@@ -107,14 +105,6 @@ export class LoopbackSubscription implements Subscription {
     if (this.#isIdle()) this.#endDrained();
   }
 
-  // Keeps only the first `max` messages ever received.
-  #dropBeyond(max: number): void {
-    const waiting = this.#messages.length - this.#head;
-    const handled = this.#received - waiting;
-    const allowed = Math.max(0, max - handled);
-    this.#messages.length = this.#head + Math.min(waiting, allowed);
-  }
-
   async #handleQueued(): Promise<void> {
     this.#scheduled = false;
     if (this.#pumping) return;
@@ -122,8 +112,8 @@ export class LoopbackSubscription implements Subscription {
     const started = performance.now();
     let handled = 0;
     try {
-      while (this.#head < this.#messages.length && this.#state !== "closed") {
-        const pending = this.#handle(this.#take());
+      while (this.#queue.size > 0 && this.#state !== "closed") {
+        const pending = this.#queue.handleNext();
         if (pending) await pending;
         if (++handled % SLICE_CHECK_EVERY === 0) {
           if (performance.now() - started > SLICE_MS) return this.#yield();
@@ -135,46 +125,13 @@ export class LoopbackSubscription implements Subscription {
     if (this.#state === "draining" && this.#isIdle()) this.#endDrained();
   }
 
-  #take(): BusMessage {
-    const message = this.#messages[this.#head]!;
-    this.#messages[this.#head++] = undefined;
-    if (this.#head === this.#messages.length) {
-      this.#messages.length = 0;
-      this.#head = 0;
-    } else if (
-      this.#head > COMPACT_AFTER && this.#head * 2 > this.#messages.length
-    ) {
-      this.#messages.splice(0, this.#head);
-      this.#head = 0;
-    }
-    return message;
-  }
-
-  // Returns a promise only when the handler did, so that synchronous
-  // handlers run back to back without a turn of the microtask queue each.
-  #handle(message: BusMessage): Promise<void> | undefined {
-    let result: unknown;
-    try {
-      result = this.#handler(message);
-    } catch (error) {
-      this.#owner.report(this, error);
-      return undefined;
-    }
-    if (!isThenable(result)) return undefined;
-    return Promise.resolve(result).then(
-      () => {},
-      (error) => this.#owner.report(this, error),
-    );
-  }
-
   #yield(): void {
     this.#scheduled = true;
     setTimeout(this.#pump, 0);
   }
 
   #isIdle(): boolean {
-    return !this.#pumping && !this.#scheduled &&
-      this.#head === this.#messages.length;
+    return !this.#pumping && !this.#scheduled && this.#queue.size === 0;
   }
 
   #endDrained(): void {
@@ -186,9 +143,4 @@ export class LoopbackSubscription implements Subscription {
     this.#owner.finished(this);
     this.#finish();
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === "object" && value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function";
 }
