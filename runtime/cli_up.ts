@@ -149,7 +149,7 @@ export async function runUp(
   if (upstreamConfig && !openUpstream) {
     throw new UsageError("--upstream needs a build with an outbox");
   }
-  const manifest = manifestPath ? await loadManifest(manifestPath) : undefined;
+  const manifest = manifestPath ? await readManifest(manifestPath) : undefined;
 
   const allowedIssuers = flags.lists["allow-issuer"] ?? [];
   for (const key of allowedIssuers) {
@@ -313,4 +313,24 @@ export async function runUp(
   await link?.close().catch(() => {});
   await admin.close();
   return EXIT_OK;
+}
+
+// A manifest's own problems already name it; a file that cannot be read
+// gets the same prefix.
+async function readManifest(path: string) {
+  try {
+    return await loadManifest(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new Error(`Cannot read manifest "${path}": no such file`, {
+        cause: error,
+      });
+    }
+    if (error instanceof Deno.errors.PermissionDenied) {
+      throw new Error(`Cannot read manifest "${path}": permission denied`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
