@@ -104,11 +104,11 @@ export function tryLines(options: StartOptions): string[] {
   return [
     `field station: once "trellis ready" shows, open ${base}/ or try:`,
     `  curl ${base}/readings.json`,
-    `  curl -X PUT -d '{"low":0,"high":20}' ${thresholds}`,
+    `  curl -X PUT -d '{"low":30,"high":40}' ${thresholds}`,
     `  curl -X DELETE ${thresholds}`,
     "The page: three simulated units, their readings, windows and alarms.",
-    "The PUT lowers the temperature limit (kept across restarts), the " +
-    "DELETE restores 0-30 °C.",
+    "The PUT moves the limits above the readings: alarms (kept across " +
+    "restarts); the DELETE restores 0-30 °C.",
     "Summaries go to telemetry.<device> (DEVICE, default field-1). " +
     "Ctrl-C stops the host.",
     `Manifest: ${displayPath(join(options.stateDir, "manifest.yaml"))}`,
@@ -215,4 +215,6 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+// `deno task start -- --port 9000` passes the `--` on; it means nothing here.
+const args = Deno.args[0] === "--" ? Deno.args.slice(1) : Deno.args;
+if (import.meta.main) Deno.exit(await main(args));
