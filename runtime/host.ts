@@ -9,19 +9,15 @@ import { Actor } from "./actor.ts";
 import { type ActorClaims, verifyModule } from "./claims.ts";
 import { bindingName } from "./dispatch.ts";
 import { UpdateRolledBackError } from "./errors.ts";
+import { HostBindings } from "./host_bindings.ts";
 import { HostEvents } from "./host_events.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import type {
-  ActorBinding,
-  CapabilityDescriptor,
-  ProviderFactory,
-} from "./provider.ts";
+import type { CapabilityDescriptor, ProviderFactory } from "./provider.ts";
 import { type BindingInfo, ProviderRegistry } from "./provider_registry.ts";
 import { messageOf } from "./wapc_instance.ts";
 import type { Remote } from "./remote.ts";
-import { bindingKey, Router } from "./router.ts";
+import { Router } from "./router.ts";
 import { compileActorModule } from "./actor_module.ts";
-import { wasccValues } from "./binding_values.ts";
 import type { ModuleCache } from "./module_cache.ts";
 
 /** How a host runs its actors. */
@@ -99,6 +95,13 @@ export class Host {
     this.#providers,
     this.#latticeBindings,
   );
+  readonly #bindings = new HostBindings({
+    actors: this.#actors,
+    providers: this.#providers,
+    lattice: this.#latticeBindings,
+    router: this.#router,
+    events: this.events,
+  });
   readonly #started = performance.now();
   #updates: Promise<void> = Promise.resolve();
 
@@ -345,80 +348,22 @@ export class Host {
    * Binds an actor to a provider instance with configuration values.
    * Refused when the actor's claims do not list the capability.
    */
-  async bind(
+  bind(
     actor: string,
     capabilityId: string,
     binding?: string,
     values: Record<string, string> = {},
   ): Promise<void> {
-    const name = bindingName(binding);
-    const what = `Cannot bind actor "${actor}" to ${capabilityId} "${name}"`;
-    const running = this.#actors.get(actor);
-    if (!running) throw new Error(`${what}: actor not running`);
-    if (!running.claims.caps.includes(capabilityId)) {
-      throw new Error(`${what}: capability not in the actor's claims`);
-    }
-    const entry = this.#providers.get(capabilityId, name);
-    const bound = { ...values, ...wasccValues(running.claims) };
-    if (!entry && this.#router.remote) {
-      const key = bindingKey(actor, capabilityId, name);
-      const info = { actor, capabilityId, binding: name, values: bound };
-      this.#latticeBindings.set(key, info);
-      this.events.emit({
-        type: "binding_created",
-        actor,
-        capabilityId,
-        binding: name,
-      });
-      return;
-    }
-    if (!entry) throw new Error(`${what}: no such provider is running`);
-    const actorBinding: ActorBinding = { actor, binding: name, values: bound };
-    try {
-      await entry.provider.bind(actorBinding);
-    } catch (error) {
-      throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
-    }
-    entry.actors.set(actor, actorBinding);
-    this.events.emit({
-      type: "binding_created",
-      actor,
-      capabilityId,
-      binding: name,
-    });
+    return this.#bindings.bind(actor, capabilityId, binding, values);
   }
 
   /** Removes a binding; the provider releases what it held for it. */
-  async unbind(
+  unbind(
     actor: string,
     capabilityId: string,
     binding?: string,
   ): Promise<void> {
-    const name = bindingName(binding);
-    const entry = this.#providers.get(capabilityId, name);
-    if (this.#latticeBindings.delete(bindingKey(actor, capabilityId, name))) {
-      this.events.emit({
-        type: "binding_removed",
-        actor,
-        capabilityId,
-        binding: name,
-      });
-      return;
-    }
-    if (!entry?.actors.has(actor)) {
-      throw new Error(
-        `Cannot unbind actor "${actor}" from ${capabilityId} "${name}": ` +
-          "not bound",
-      );
-    }
-    entry.actors.delete(actor);
-    await entry.provider.unbind(actor);
-    this.events.emit({
-      type: "binding_removed",
-      actor,
-      capabilityId,
-      binding: name,
-    });
+    return this.#bindings.unbind(actor, capabilityId, binding);
   }
 
   /** Every binding to a provider on this host. */
@@ -454,28 +399,8 @@ export class Host {
    * lattice asks (the actor's host checked its claims). Binding again with
    * the same values changes nothing.
    */
-  async bindFromLattice(binding: BindingInfo): Promise<void> {
-    const { actor, capabilityId } = binding;
-    const name = bindingName(binding.binding);
-    const entry = this.#providers.get(capabilityId, name);
-    if (!entry) {
-      throw new Error(
-        `Cannot bind actor "${actor}" to ${capabilityId} "${name}": ` +
-          "no such provider is running",
-      );
-    }
-    const known = entry.actors.get(actor);
-    if (known && sameValues(known.values, binding.values)) return;
-    if (known) await entry.provider.unbind(actor);
-    const actorBinding = { actor, binding: name, values: binding.values };
-    await entry.provider.bind(actorBinding);
-    entry.actors.set(actor, actorBinding);
-    this.events.emit({
-      type: "binding_created",
-      actor,
-      capabilityId,
-      binding: name,
-    });
+  bindFromLattice(binding: BindingInfo): Promise<void> {
+    return this.#bindings.bindFromLattice(binding);
   }
 
   /** Performs a call of an actor on another host on a provider here. */
@@ -486,16 +411,13 @@ export class Host {
     operation: string,
     payload: Uint8Array,
   ): Promise<Uint8Array> {
-    const entry = this.#providers.get(capabilityId, bindingName(binding));
-    if (!entry?.actors.has(actor)) {
-      return Promise.reject(
-        new Error(
-          `Cannot call ${capabilityId} "${bindingName(binding)}": actor ` +
-            `"${actor}" is not bound to it`,
-        ),
-      );
-    }
-    return entry.provider.call({ actor, operation, payload });
+    return this.#bindings.callProvider(
+      actor,
+      capabilityId,
+      binding,
+      operation,
+      payload,
+    );
   }
 
   /**
@@ -616,13 +538,4 @@ export class Host {
       await this.bind(claims.subject, factory.capabilityId);
     }
   }
-}
-
-function sameValues(
-  a: Record<string, string>,
-  b: Record<string, string>,
-): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length &&
-    keys.every((key) => a[key] === b[key]);
 }
