@@ -49,13 +49,28 @@ export function adminSocketPath(dataDir: string): string {
 
 /**
  * Rejects when another host runs on `dataDir` (its admin socket answers):
- * two hosts on one data directory would overwrite each other's state.
+ * two hosts on one data directory would overwrite each other's state. A
+ * socket that does not answer was left by a host that was killed.
  */
-export function checkNoOtherHost(dataDir: string): Promise<void> {
-  return refuseSecondHost(adminSocketPath(dataDir));
+export async function checkNoOtherHost(dataDir: string): Promise<void> {
+  const path = adminSocketPath(dataDir);
+  let connection: Deno.Conn;
+  try {
+    connection = await Deno.connect({ transport: "unix", path });
+  } catch {
+    return;
+  }
+  connection.close();
+  throw new Error(
+    `Cannot start: another trellis host is running on this data ` +
+      `directory (its admin socket "${path}" answers)`,
+  );
 }
 
-/** Starts the admin endpoint. */
+/**
+ * Starts the admin endpoint. A socket file already there is replaced:
+ * call {@linkcode checkNoOtherHost} first, before the host starts anything.
+ */
 export async function startAdminServer(
   options: AdminOptions,
 ): Promise<AdminServer> {
@@ -68,7 +83,7 @@ export async function startAdminServer(
     return new Response("internal error\n", { status: 500 });
   };
 
-  await refuseSecondHost(socketPath);
+  await Deno.remove(socketPath).catch(() => {});
   const servers: Deno.HttpServer<Deno.Addr>[] = [];
   try {
     servers.push(Deno.serve({
@@ -118,24 +133,6 @@ export async function startAdminServer(
       await Deno.remove(socketPath).catch(() => {});
     },
   };
-}
-
-// Two hosts on one data directory would overwrite each other's state: a
-// socket that still answers belongs to a running host. One that does not
-// was left by a host that was killed, and is replaced.
-async function refuseSecondHost(socketPath: string): Promise<void> {
-  let connection: Deno.Conn | undefined;
-  try {
-    connection = await Deno.connect({ transport: "unix", path: socketPath });
-  } catch {
-    await Deno.remove(socketPath).catch(() => {});
-    return;
-  }
-  connection.close();
-  throw new Error(
-    `Cannot start: another trellis host is running on this data ` +
-      `directory (its admin socket "${socketPath}" answers)`,
-  );
 }
 
 function answer(
