@@ -32,7 +32,13 @@ export class DeadlineSweep {
         expire: () => resolve(TIMED_OUT),
       };
       this.#watch.add(watched);
-      task.then(resolve, reject).finally(() => this.#watch.delete(watched));
+      task.then((value) => {
+        this.#watch.delete(watched);
+        resolve(value);
+      }, (error) => {
+        this.#watch.delete(watched);
+        reject(error);
+      });
     });
   }
 }

@@ -12,8 +12,8 @@ import {
   asString,
   asStruct,
   decode,
-  encode,
 } from "../runtime/codec.ts";
+import { MsgpackWriter } from "../runtime/msgpack_writer.ts";
 
 /** The `Request` struct an actor receives with `HandleRequest`. */
 export interface HttpRequestStruct {
@@ -124,7 +124,16 @@ function concat(chunks: Uint8Array[], length: number): Uint8Array {
 export function encodeHttpRequest(
   request: HttpRequestStruct,
 ): Uint8Array<ArrayBuffer> {
-  return encode(request);
+  const { header, body } = request;
+  const names = Object.keys(header);
+  const writer = new MsgpackWriter(256 + body.length)
+    .map(5)
+    .string("method").string(request.method)
+    .string("path").string(request.path)
+    .string("queryString").string(request.queryString)
+    .string("header").map(names.length);
+  for (const name of names) writer.string(name).string(header[name]);
+  return writer.string("body").bin(body).finish();
 }
 
 /**
@@ -179,9 +188,12 @@ export function toFetchResponse(reply: HttpResponseStruct): Response {
     );
   }
 
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(reply.header)) {
+  // A reply without headers (common) builds no Headers object.
+  let headers: Headers | undefined;
+  for (const name in reply.header) {
+    const value = reply.header[name];
     if (HOP_BY_HOP.has(name.toLowerCase())) continue;
+    headers ??= new Headers();
     try {
       headers.append(name, value);
     } catch {
@@ -192,7 +204,10 @@ export function toFetchResponse(reply: HttpResponseStruct): Response {
   const body = NULL_BODY_STATUSES.has(statusCode) || reply.body.length === 0
     ? null
     : ownBytes(reply.body);
-  return new Response(body, { status: statusCode, headers });
+  return new Response(
+    body,
+    headers ? { status: statusCode, headers } : { status: statusCode },
+  );
 }
 
 // A view on shared memory cannot back a response body; copy it out.

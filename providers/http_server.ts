@@ -220,9 +220,13 @@ async function serveRequest(
   config: HttpServerConfig,
   context: ProviderContext,
 ): Promise<Response> {
-  let body: Uint8Array | null;
+  let body: Uint8Array | null = EMPTY;
   try {
-    body = await readBody(request, config.maxBodyBytes);
+    // A request without a body (most GETs) goes on without a turn of
+    // the event loop.
+    if (request.body !== null) {
+      body = await readBody(request, config.maxBodyBytes);
+    }
   } catch (error) {
     context.logger.debug("http request body unreadable", {
       actor,
@@ -276,6 +280,8 @@ function failureResponse(
   logger.warn("http request failed in actor", { actor, error: message });
   return plainResponse(500);
 }
+
+const EMPTY = new Uint8Array();
 
 const REASONS: Record<number, string> = {
   400: "bad request",

@@ -132,7 +132,7 @@ export class WapcInstance {
    * response or rejects with its error text (spec §1, steps 1–3).
    */
   async call(operation: string, payload: Uint8Array): Promise<Uint8Array> {
-    this.#operation = encoder.encode(operation);
+    this.#operation = operationBytes(operation);
     this.#payload = payload;
     this.#guestResponse = undefined;
     this.#guestError = undefined;
@@ -269,4 +269,18 @@ function suspending(fn: (...args: any[]) => unknown): WebAssembly.ImportValue {
 /** The message of an error, or the value as text. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+// Actors see few distinct operation names; their bytes are kept rather
+// than encoded on every call.
+const operationCache = new Map<string, Uint8Array>();
+const OPERATION_CACHE_LIMIT = 256;
+
+function operationBytes(operation: string): Uint8Array {
+  let bytes = operationCache.get(operation);
+  if (bytes) return bytes;
+  bytes = encoder.encode(operation);
+  if (operationCache.size >= OPERATION_CACHE_LIMIT) operationCache.clear();
+  operationCache.set(operation, bytes);
+  return bytes;
 }

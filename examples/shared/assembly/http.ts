@@ -20,17 +20,25 @@ export class Response {
   body: ArrayBuffer = new ArrayBuffer(0);
 }
 
+const REQUEST_FIELDS: StaticArray<string> = [
+  "method",
+  "path",
+  "queryString",
+  "header",
+  "body",
+];
+
 /** Decodes a Request; `reader.error` tells whether the payload was one. */
 export function readRequest(reader: MessageReader): Request {
   const request = new Request();
   const fields = reader.mapSize();
   for (let i: u32 = 0; i < fields && reader.error == null; i++) {
-    const key = reader.string();
-    if (key == "method") request.method = reader.string();
-    else if (key == "path") request.path = reader.string();
-    else if (key == "queryString") request.queryString = reader.string();
-    else if (key == "header") request.header = readHeader(reader);
-    else if (key == "body") request.body = reader.bytesField();
+    const field = reader.oneOf(REQUEST_FIELDS);
+    if (field == 0) request.method = reader.string();
+    else if (field == 1) request.path = reader.string();
+    else if (field == 2) request.queryString = reader.string();
+    else if (field == 3) request.header = readHeader(reader);
+    else if (field == 4) request.body = reader.bytesField();
     else reader.skip();
   }
   return request;

@@ -40,16 +40,46 @@ export class MessageReader {
 
   /** Reads a UTF-8 string (nil is the empty string). */
   string(): string {
+    const size = this.stringSize();
+    // Decoded in place: no copy of the bytes on the way to the string.
+    const start = this.skipOver(size);
+    if (start < 0 || size == 0) return "";
+    return String.UTF8.decodeUnsafe(this.bytes.dataStart + start, size);
+  }
+
+  /**
+   * Reads a string and returns the index of the first of `names` (ASCII
+   * text, such as field names) it equals, or -1. Allocates nothing, so a
+   * struct's keys are matched without making a string of each.
+   */
+  oneOf(names: StaticArray<string>): i32 {
+    const size = this.stringSize();
+    const start = this.skipOver(size);
+    if (start < 0) return -1;
+    const at = this.bytes.dataStart + start;
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index];
+      if (<u32> name.length != size) continue;
+      let same = true;
+      for (let i: u32 = 0; i < size && same; i++) {
+        same = <u32> load<u8>(at + i) == <u32> name.charCodeAt(i);
+      }
+      if (same) return index;
+    }
+    return -1;
+  }
+
+  // Reads a string header and returns the size of the bytes that follow.
+  private stringSize(): u32 {
     const lead = this.byte();
-    let size: u32 = 0;
-    if ((lead & 0xe0) == 0xa0) size = lead & 0x1f;
-    else if (lead == 0xd9) size = this.uint(1);
-    else if (lead == 0xda) size = this.uint(2);
-    else if (lead == 0xdb) size = this.uint(4);
-    else if (lead != 0xc0) {
+    if ((lead & 0xe0) == 0xa0) return lead & 0x1f;
+    if (lead == 0xd9) return this.uint(1);
+    if (lead == 0xda) return this.uint(2);
+    if (lead == 0xdb) return this.uint(4);
+    if (lead != 0xc0) {
       this.fail("expected a string, got 0x" + lead.toString(16));
     }
-    return String.UTF8.decode(this.take(size));
+    return 0;
   }
 
   /** Reads bytes sent as `bin` or as an array of integers (nil is empty). */
@@ -204,17 +234,25 @@ export class MessageReader {
   }
 
   private take(size: u32): ArrayBuffer {
-    if (<u64> this.offset + size > <u64> this.bytes.length) {
-      this.fail("unexpected end of input");
-      return new ArrayBuffer(0);
-    }
-    const start = this.offset;
-    this.offset += size;
+    const start = this.skipOver(size);
+    if (start < 0) return new ArrayBuffer(0);
     return this.bytes.buffer.slice(start, this.offset);
   }
 
+  // Moves past `size` bytes and returns where they start, or -1 (and the
+  // reader fails) when the input ends first.
+  private skipOver(size: u32): i32 {
+    if (<u64> this.offset + size > <u64> this.bytes.length) {
+      this.fail("unexpected end of input");
+      return -1;
+    }
+    const start = this.offset;
+    this.offset += size;
+    return start;
+  }
+
   private drop(size: u32): u32 {
-    this.take(size);
+    this.skipOver(size);
     return 0;
   }
 

@@ -15,13 +15,20 @@ export class MessageWriter {
 
   /** Writes a UTF-8 string. */
   string(value: string): MessageWriter {
-    const utf8 = String.UTF8.encode(value);
-    const size = <u32> utf8.byteLength;
+    const size = <u32> String.UTF8.byteLength(value);
     if (size < 32) this.byte(0xa0 | <u8> size);
     else if (size < 0x100) this.byte(0xd9).byte(<u8> size);
     else if (size < 0x10000) this.byte(0xda).u16(<u16> size);
     else this.byte(0xdb).u32(size);
-    return this.raw(utf8);
+    // Encoded straight into the buffer, with no string copy between.
+    this.reserve(size);
+    String.UTF8.encodeUnsafe(
+      changetype<usize>(value),
+      value.length,
+      this.bytes.dataStart + this.length,
+    );
+    this.length += size;
+    return this;
   }
 
   /** Writes a non-negative integer in its shortest form. */
@@ -61,9 +68,14 @@ export class MessageWriter {
   }
 
   private raw(value: ArrayBuffer): MessageWriter {
-    this.reserve(value.byteLength);
-    this.bytes.set(Uint8Array.wrap(value), this.length);
-    this.length += value.byteLength;
+    const size = value.byteLength;
+    this.reserve(size);
+    memory.copy(
+      this.bytes.dataStart + this.length,
+      changetype<usize>(value),
+      size,
+    );
+    this.length += size;
     return this;
   }
 
