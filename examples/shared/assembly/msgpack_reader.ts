@@ -2,6 +2,10 @@
 // strings, integers, and byte fields as `bin` or as arrays of integers.
 // Only the first value of a buffer is read; trailing bytes are ignored.
 
+// What an empty byte field reads as: one shared buffer, as nothing can be
+// written into zero bytes.
+const EMPTY = new ArrayBuffer(0);
+
 /**
  * A MessagePack reader. After a failure `error` is set and every further
  * read gives a default value.
@@ -9,11 +13,15 @@
 export class MessageReader {
   /** What went wrong, or null while all reads succeeded. */
   error: string | null = null;
-  private bytes: Uint8Array;
+  private buffer: ArrayBuffer;
+  private start: usize;
+  private length: i32;
   private offset: i32 = 0;
 
   constructor(buffer: ArrayBuffer) {
-    this.bytes = Uint8Array.wrap(buffer);
+    this.buffer = buffer;
+    this.start = changetype<usize>(buffer);
+    this.length = buffer.byteLength;
   }
 
   /** Reads a map header and returns its number of entries (nil is 0). */
@@ -44,7 +52,7 @@ export class MessageReader {
     // Decoded in place: no copy of the bytes on the way to the string.
     const start = this.skipOver(size);
     if (start < 0 || size == 0) return "";
-    return String.UTF8.decodeUnsafe(this.bytes.dataStart + start, size);
+    return String.UTF8.decodeUnsafe(this.start + start, size);
   }
 
   /**
@@ -56,7 +64,7 @@ export class MessageReader {
     const size = this.stringSize();
     const start = this.skipOver(size);
     if (start < 0) return -1;
-    const at = this.bytes.dataStart + start;
+    const at = this.start + start;
     for (let index = 0; index < names.length; index++) {
       const name = names[index];
       if (<u32> name.length != size) continue;
@@ -211,7 +219,9 @@ export class MessageReader {
   }
 
   private peek(): u8 {
-    if (this.offset < this.bytes.length) return this.bytes[this.offset];
+    if (this.offset < this.length) {
+      return load<u8>(this.start + <usize> this.offset);
+    }
     this.fail("unexpected end of input");
     return 0xc0;
   }
@@ -236,13 +246,14 @@ export class MessageReader {
   private take(size: u32): ArrayBuffer {
     const start = this.skipOver(size);
     if (start < 0) return new ArrayBuffer(0);
-    return this.bytes.buffer.slice(start, this.offset);
+    if (start == this.offset) return EMPTY;
+    return this.buffer.slice(start, this.offset);
   }
 
   // Moves past `size` bytes and returns where they start, or -1 (and the
   // reader fails) when the input ends first.
   private skipOver(size: u32): i32 {
-    if (<u64> this.offset + size > <u64> this.bytes.length) {
+    if (<u64> this.offset + size > <u64> this.length) {
       this.fail("unexpected end of input");
       return -1;
     }
@@ -258,6 +269,6 @@ export class MessageReader {
 
   private fail(message: string): void {
     if (this.error == null) this.error = message;
-    this.offset = this.bytes.length;
+    this.offset = this.length;
   }
 }

@@ -1,10 +1,18 @@
 // The MessagePack writes the actors need. Empty byte fields are written as
 // an empty `bin`, never as nil, so strict decoders accept them.
 
-/** A MessagePack writer that grows its buffer as it goes. */
+/**
+ * A MessagePack writer that grows its buffer as it goes. Given the exact
+ * size up front (see `stringSize` and friends), it allocates once and
+ * hands its buffer over without a copy.
+ */
 export class MessageWriter {
-  private bytes: Uint8Array = new Uint8Array(128);
+  private buffer: ArrayBuffer;
   private length: i32 = 0;
+
+  constructor(capacity: i32 = 128) {
+    this.buffer = new ArrayBuffer(capacity);
+  }
 
   /** Starts a map of `size` entries; keys and values follow. */
   map(size: u32): MessageWriter {
@@ -25,7 +33,7 @@ export class MessageWriter {
     String.UTF8.encodeUnsafe(
       changetype<usize>(value),
       value.length,
-      this.bytes.dataStart + this.length,
+      this.end(),
     );
     this.length += size;
     return this;
@@ -50,12 +58,18 @@ export class MessageWriter {
 
   /** The bytes written so far. */
   toArrayBuffer(): ArrayBuffer {
-    return this.bytes.buffer.slice(0, this.length);
+    if (this.length == this.buffer.byteLength) return this.buffer;
+    return this.buffer.slice(0, this.length);
+  }
+
+  private end(): usize {
+    return changetype<usize>(this.buffer) + <usize> this.length;
   }
 
   private byte(value: u8): MessageWriter {
     this.reserve(1);
-    this.bytes[this.length++] = value;
+    store<u8>(this.end(), value);
+    this.length++;
     return this;
   }
 
@@ -70,21 +84,43 @@ export class MessageWriter {
   private raw(value: ArrayBuffer): MessageWriter {
     const size = value.byteLength;
     this.reserve(size);
-    memory.copy(
-      this.bytes.dataStart + this.length,
-      changetype<usize>(value),
-      size,
-    );
+    memory.copy(this.end(), changetype<usize>(value), size);
     this.length += size;
     return this;
   }
 
   private reserve(extra: i32): void {
-    if (this.length + extra <= this.bytes.length) return;
-    let capacity = this.bytes.length * 2;
-    while (capacity < this.length + extra) capacity *= 2;
-    const grown = new Uint8Array(capacity);
-    grown.set(this.bytes.subarray(0, this.length));
-    this.bytes = grown;
+    const capacity = this.buffer.byteLength;
+    if (this.length + extra <= capacity) return;
+    let grown = max(capacity * 2, 16);
+    while (grown < this.length + extra) grown *= 2;
+    const buffer = new ArrayBuffer(grown);
+    memory.copy(
+      changetype<usize>(buffer),
+      changetype<usize>(this.buffer),
+      this.length,
+    );
+    this.buffer = buffer;
   }
+}
+
+/** The bytes a string takes, header included. */
+export function stringSize(value: string): i32 {
+  const size = String.UTF8.byteLength(value);
+  return size + (size < 32 ? 1 : size < 0x100 ? 2 : size < 0x10000 ? 3 : 5);
+}
+
+/** The bytes a `bin` of `size` bytes takes, header included. */
+export function binSize(size: i32): i32 {
+  return size + (size < 0x100 ? 2 : size < 0x10000 ? 3 : 5);
+}
+
+/** The bytes a map header of `entries` takes. */
+export function mapHeaderSize(entries: u32): i32 {
+  return entries < 16 ? 1 : entries < 0x10000 ? 3 : 5;
+}
+
+/** The bytes a non-negative integer takes. */
+export function uintSize(value: u32): i32 {
+  return value < 0x80 ? 1 : value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
 }
