@@ -8,9 +8,6 @@
 
 import { DeadlineWatch } from "../runtime/deadline_watch.ts";
 
-/** What `DeadlineSweep.run` resolves with when the limit passes first. */
-export const TIMED_OUT: unique symbol = Symbol("timed out");
-
 /**
  * Races tasks against one fixed limit, watched by the runtime's coarse
  * deadline timer. A task that runs past `limitMs` loses within `limitMs`
@@ -24,12 +21,15 @@ export class DeadlineSweep {
     this.limitMs = limitMs;
   }
 
-  /** Resolves with the task's outcome, or `TIMED_OUT` past the limit. */
-  run<T>(task: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  /**
+   * Resolves with the task's outcome, or with what `timedOut` returns
+   * once the limit passes first.
+   */
+  run<T>(task: Promise<T>, timedOut: () => T): Promise<T> {
     return new Promise((resolve, reject) => {
       const watched = {
         deadlineAt: performance.now() + this.limitMs,
-        expire: () => resolve(TIMED_OUT),
+        expire: () => resolve(timedOut()),
       };
       this.#watch.add(watched);
       task.then((value) => {

@@ -22,7 +22,7 @@ import {
   splitTarget,
   toFetchResponse,
 } from "./http_mapping.ts";
-import { DeadlineSweep, TIMED_OUT } from "./deadline_sweep.ts";
+import { DeadlineSweep } from "./deadline_sweep.ts";
 import type { HttpServerConfig } from "./http_server_config.ts";
 import { readHttpServerConfig } from "./http_server_config.ts";
 
@@ -202,56 +202,74 @@ function requestHandler(
   const { logger } = context;
   const deadlines = new DeadlineSweep(config.timeoutMs);
 
-  return async (request) => {
-    const outcome = await deadlines.run(
-      serveRequest(actor, request, config, context),
-    );
-    if (outcome !== TIMED_OUT) return outcome;
+  const timedOut = () => {
     logger.warn("http request timed out", { actor, ms: config.timeoutMs });
     return plainResponse(504);
   };
+  return (request) =>
+    deadlines.run(serveRequest(actor, request, config, context), timedOut);
 }
 
 // Never rejects: every failure becomes a response, so a reply that loses
 // the race with the time limit is dropped without an unhandled rejection.
-async function serveRequest(
+// Written with `then` rather than `await`: a request without a body (most
+// GETs) reaches the actor without waiting a turn, and every step saved
+// shows at tens of thousands of requests a second.
+function serveRequest(
   actor: string,
   request: Request,
   config: HttpServerConfig,
   context: ProviderContext,
 ): Promise<Response> {
-  let body: Uint8Array | null = EMPTY;
+  if (request.body === null) {
+    return deliverRequest(actor, request, EMPTY, context);
+  }
+  return readBody(request, config.maxBodyBytes).then(
+    (body) =>
+      body === null
+        ? plainResponse(413)
+        : deliverRequest(actor, request, body, context),
+    (error) => {
+      context.logger.debug("http request body unreadable", {
+        actor,
+        error: (error as Error).message,
+      });
+      return plainResponse(400);
+    },
+  );
+}
+
+function deliverRequest(
+  actor: string,
+  request: Request,
+  body: Uint8Array,
+  context: ProviderContext,
+): Promise<Response> {
+  let reply: Promise<Uint8Array>;
   try {
-    // A request without a body (most GETs) goes on without a turn of
-    // the event loop.
-    if (request.body !== null) {
-      body = await readBody(request, config.maxBodyBytes);
-    }
-  } catch (error) {
-    context.logger.debug("http request body unreadable", {
-      actor,
-      error: (error as Error).message,
+    const { path, queryString } = splitTarget(request.url);
+    const payload = encodeHttpRequest({
+      method: request.method,
+      path,
+      queryString,
+      header: headerMap(request.headers),
+      body,
     });
-    return plainResponse(400);
-  }
-  if (body === null) return plainResponse(413);
-
-  const { path, queryString } = splitTarget(request.url);
-  const payload = encodeHttpRequest({
-    method: request.method,
-    path,
-    queryString,
-    header: headerMap(request.headers),
-    body,
-  });
-
-  let reply: Uint8Array;
-  try {
-    reply = await context.deliver(actor, "HandleRequest", payload);
+    reply = context.deliver(actor, "HandleRequest", payload);
   } catch (error) {
-    return failureResponse(actor, error, context);
+    reply = Promise.reject(error);
   }
+  return reply.then(
+    (bytes) => replyResponse(actor, bytes, context),
+    (error) => failureResponse(actor, error, context),
+  );
+}
 
+function replyResponse(
+  actor: string,
+  reply: Uint8Array,
+  context: ProviderContext,
+): Response {
   try {
     return toFetchResponse(decodeHttpResponse(reply));
   } catch (error) {

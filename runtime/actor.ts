@@ -228,19 +228,24 @@ export class Actor {
     return probeUsable ? [probe, ...rest] : rest;
   }
 
-  async #run(
+  #run(
     slot: ActorSlot,
     operation: string,
     payload: Uint8Array,
     context: InvocationContext,
   ): Promise<Uint8Array> {
     this.#running++;
-    try {
-      return await slot.run(operation, payload, context);
-    } finally {
+    const done = () => {
       this.#running--;
       this.#release(slot);
-    }
+    };
+    return slot.run(operation, payload, context).then((response) => {
+      done();
+      return response;
+    }, (error) => {
+      done();
+      throw error;
+    });
   }
 
   // A finished instance serves the queue, returns to the pool, or leaves

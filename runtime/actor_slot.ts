@@ -104,7 +104,7 @@ export class ActorSlot {
    * Runs one invocation. Rejects with the guest's error, GuestTrapError on
    * a trap, or DeadlineExceededError past the deadline.
    */
-  async run(
+  run(
     operation: string,
     payload: Uint8Array,
     context: InvocationContext,
@@ -112,17 +112,27 @@ export class ActorSlot {
     const run = this.#newRun(context);
     this.#run = run;
     this.#options.watch.add(run);
-    try {
-      return await new Promise<Uint8Array>((resolve, reject) => {
-        run.fail = reject;
-        this.#instance.call(operation, payload).then(resolve, reject);
-      });
-    } catch (error) {
-      throw this.#describeFailure(operation, error, run);
-    } finally {
-      this.#options.watch.delete(run);
-      this.#run = undefined;
-    }
+    // One promise the deadline can reject early; the guest's own settles
+    // it otherwise. Written without async steps: each costs a turn.
+    return new Promise<Uint8Array>((resolve, reject) => {
+      const end = () => {
+        this.#options.watch.delete(run);
+        if (this.#run === run) this.#run = undefined;
+      };
+      const fail = (error: unknown) => {
+        end();
+        reject(this.#describeFailure(operation, error, run));
+      };
+      run.fail = fail;
+      try {
+        this.#instance.call(operation, payload).then((response) => {
+          end();
+          resolve(response);
+        }, fail);
+      } catch (error) {
+        fail(error);
+      }
+    });
   }
 
   get #name(): string {

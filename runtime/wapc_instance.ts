@@ -131,7 +131,7 @@ export class WapcInstance {
    * Calls the guest with an operation and payload; resolves with its
    * response or rejects with its error text (spec §1, steps 1–3).
    */
-  async call(operation: string, payload: Uint8Array): Promise<Uint8Array> {
+  call(operation: string, payload: Uint8Array): Promise<Uint8Array> {
     this.#operation = operationBytes(operation);
     this.#payload = payload;
     this.#guestResponse = undefined;
@@ -139,16 +139,15 @@ export class WapcInstance {
     this.#hostResponse = undefined;
     this.#hostError = undefined;
 
-    const status = await this.#guestCall(
-      this.#operation.length,
-      payload.length,
+    return this.#guestCall(this.#operation.length, payload.length).then(
+      (status) => {
+        const response = this.#guestResponse;
+        const error = this.#guestError;
+        this.#guestResponse = undefined;
+        if (status !== 0 && response !== undefined) return response;
+        throw new Error(error ?? `Guest call "${operation}" failed`);
+      },
     );
-
-    const response = this.#guestResponse;
-    const error = this.#guestError;
-    this.#guestResponse = undefined;
-    if (status !== 0 && response !== undefined) return response;
-    throw new Error(error ?? `Guest call "${operation}" failed`);
   }
 
   #imports(module: WebAssembly.Module): WebAssembly.Imports {
@@ -273,10 +272,10 @@ export function messageOf(error: unknown): string {
 
 // Actors see few distinct operation names; their bytes are kept rather
 // than encoded on every call.
-const operationCache = new Map<string, Uint8Array>();
+const operationCache = new Map<string, Uint8Array<ArrayBuffer>>();
 const OPERATION_CACHE_LIMIT = 256;
 
-function operationBytes(operation: string): Uint8Array {
+function operationBytes(operation: string): Uint8Array<ArrayBuffer> {
   let bytes = operationCache.get(operation);
   if (bytes) return bytes;
   bytes = encoder.encode(operation);
