@@ -13,6 +13,7 @@ import {
   asStruct,
   decode,
 } from "../runtime/codec.ts";
+import { fieldNames, MsgpackReader } from "../runtime/msgpack_reader.ts";
 import { MsgpackWriter } from "../runtime/msgpack_writer.ts";
 
 /** The `Request` struct an actor receives with `HandleRequest`. */
@@ -142,6 +143,56 @@ export function encodeHttpRequest(
  * Throws a SyntaxError or TypeError when the reply is not a response.
  */
 export function decodeHttpResponse(bytes: Uint8Array): HttpResponseStruct {
+  return readCommonResponse(bytes) ?? decodeAnyResponse(bytes);
+}
+
+const RESPONSE_NAMES = fieldNames(...RESPONSE_FIELDS);
+
+// The shape the actors send (a map of the four fields, header text to
+// text, body as `bin`), read in place; undefined for anything else.
+function readCommonResponse(
+  bytes: Uint8Array,
+): HttpResponseStruct | undefined {
+  const reader = new MsgpackReader(bytes);
+  const fields = reader.mapSize();
+  if (fields === undefined) return undefined;
+  const response: HttpResponseStruct = {
+    statusCode: 200,
+    status: "",
+    header: {},
+    body: new Uint8Array(),
+  };
+  for (let field = 0; field < fields; field++) {
+    const index = reader.oneOf(RESPONSE_NAMES);
+    if (index === 0) {
+      const code = reader.uint();
+      if (code === undefined) return undefined;
+      response.statusCode = code;
+    } else if (index === 1) {
+      const status = reader.string();
+      if (status === undefined) return undefined;
+      response.status = status;
+    } else if (index === 2) {
+      const entries = reader.mapSize();
+      if (entries === undefined) return undefined;
+      for (let entry = 0; entry < entries; entry++) {
+        const name = reader.string();
+        const value = reader.string();
+        if (name === undefined || value === undefined) return undefined;
+        response.header[name] = value;
+      }
+    } else if (index === 3) {
+      const body = reader.bytes();
+      if (body === undefined) return undefined;
+      response.body = body;
+    } else {
+      return undefined;
+    }
+  }
+  return response;
+}
+
+function decodeAnyResponse(bytes: Uint8Array): HttpResponseStruct {
   const what = "HTTP response";
   const struct = asStruct(decode(bytes, what), RESPONSE_FIELDS, what);
   return {

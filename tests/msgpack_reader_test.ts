@@ -1,0 +1,120 @@
+import { suite } from "uvu";
+import * as assert from "uvu/assert";
+import { encode as encodeAny } from "../runtime/codec.ts";
+import { fieldNames, MsgpackReader } from "../runtime/msgpack_reader.ts";
+import { decodeHttpResponse } from "../providers/http_mapping.ts";
+
+const test = suite("msgpack reader");
+
+// Plain arrays, as guest memory and the network hand them over.
+function encode(value: unknown): Uint8Array {
+  return new Uint8Array(encodeAny(value));
+}
+
+test("reads strings of every size and script back", () => {
+  const values = [
+    "",
+    "OK",
+    "x".repeat(32),
+    "x".repeat(33),
+    "y".repeat(300),
+    "z".repeat(70_000),
+    "façade",
+    "日本語".repeat(20),
+    "emoji 🛰️",
+  ];
+  for (const value of values) {
+    assert.is(new MsgpackReader(encode(value)).string(), value);
+  }
+});
+
+test("reads unsigned integers and map sizes of every width", () => {
+  for (const value of [0, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1]) {
+    assert.is(new MsgpackReader(encode(value)).uint(), value);
+  }
+  for (const size of [0, 15, 16, 70_000]) {
+    const map: Record<string, number> = {};
+    for (let index = 0; index < size; index++) map[`k${index}`] = index;
+    assert.is(new MsgpackReader(encode(map)).mapSize(), size);
+  }
+});
+
+test("reads byte fields as bin, as integers and as nil", () => {
+  const bytes = new Uint8Array(300).map((_, index) => index % 256);
+  assert.equal(new MsgpackReader(encode(bytes)).bytes(), bytes);
+  assert.equal(new MsgpackReader(encode(Array.from(bytes))).bytes(), bytes);
+  assert.equal(new MsgpackReader(encode(null)).bytes(), new Uint8Array());
+  const copied = new MsgpackReader(encode(bytes)).bytes(true)!;
+  assert.equal(copied, bytes);
+});
+
+test("answers undefined for other shapes and cut input", () => {
+  assert.is(new MsgpackReader(encode(-1)).uint(), undefined);
+  assert.is(new MsgpackReader(encode(1.5)).uint(), undefined);
+  assert.is(new MsgpackReader(encode(null)).string(), undefined);
+  assert.is(new MsgpackReader(encode([1, 2])).mapSize(), undefined);
+  assert.is(new MsgpackReader(encode([1, 300, -1])).bytes(), undefined);
+  const cut = encode("a longer piece of text").subarray(0, 5);
+  assert.is(new MsgpackReader(cut).string(), undefined);
+  const cutBin = encode(new Uint8Array(10)).subarray(0, 6);
+  assert.is(new MsgpackReader(cutBin).bytes(), undefined);
+  assert.is(new MsgpackReader(new Uint8Array()).mapSize(), undefined);
+});
+
+test("matches field names without decoding them", () => {
+  const names = fieldNames("status", "statusCode", "body");
+  const reader = new MsgpackReader(encode(["statusCode", "body", "other"]));
+  reader.bytes(); // not bytes: the reader stays where it was
+  assert.is(reader.mapSize(), undefined);
+  const keys = new MsgpackReader(
+    new Uint8Array([...encode("statusCode"), ...encode("x")]),
+  );
+  assert.is(keys.oneOf(names), 1);
+  assert.is(keys.oneOf(names), -1);
+  assert.is(keys.oneOf(names), undefined);
+});
+
+test("an HTTP reply decodes the same by the quick and the lenient path", () => {
+  const replies: unknown[] = [
+    { statusCode: 201, status: "Created", header: { a: "1" }, body: "" },
+    { statusCode: 404, status: "Not Found", header: {}, body: [104, 105] },
+    { statusCode: 200, header: { n: 5, skip: [1] }, body: null },
+    [500, "Oops", { x: "y" }, [1, 2]],
+    { status: "OK", extra: true, body: new Uint8Array([7]) },
+  ];
+  for (const reply of replies) {
+    const normal = typeof reply === "object" && !Array.isArray(reply)
+      ? { ...reply as object }
+      : reply;
+    if (normal && typeof normal === "object" && "body" in normal) {
+      const body = (normal as { body: unknown }).body;
+      if (typeof body === "string") {
+        (normal as { body: unknown }).body = new TextEncoder().encode(body);
+      }
+    }
+    const decoded = decodeHttpResponse(encode(normal));
+    assert.ok(decoded.body instanceof Uint8Array);
+    assert.type(decoded.statusCode, "number");
+  }
+  const quick = decodeHttpResponse(encode({
+    statusCode: 201,
+    status: "Created",
+    header: { a: "1", "content-type": "text/plain" },
+    body: new Uint8Array([1, 2, 3]),
+  }));
+  assert.equal(quick, {
+    statusCode: 201,
+    status: "Created",
+    header: { a: "1", "content-type": "text/plain" },
+    body: new Uint8Array([1, 2, 3]),
+  });
+  const lenient = decodeHttpResponse(encode({
+    statusCode: 200,
+    header: { n: 5, skip: [1] },
+    body: [104, 105],
+  }));
+  assert.equal(lenient.header, { n: "5" });
+  assert.equal(lenient.body, new Uint8Array([104, 105]));
+});
+
+test.run();
