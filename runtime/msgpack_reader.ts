@@ -13,6 +13,8 @@
 const decoder = new TextDecoder();
 /** Strings up to this length are decoded here; longer by TextDecoder. */
 const SHORT_STRING = 32;
+/** What nil reads as without `copy`: zero bytes cannot change. */
+const NO_BYTES = new Uint8Array();
 
 /** Reads MessagePack values one after another from `bytes`. */
 export class MsgpackReader {
@@ -91,15 +93,16 @@ export class MsgpackReader {
 
   /**
    * A byte field sent as `bin`, as an array of integers 0–255 or as nil
-   * (empty), or undefined. A `bin` comes as a view on the input unless
-   * `copy` is set; integers are always read into a new array.
+   * (empty), or undefined. Unless `copy` is set, a `bin` comes as a view
+   * on the input and nil as one shared empty array; integers are always
+   * read into a new array.
    */
   bytes(copy = false): Uint8Array | undefined {
     const bytes = this.#bytes;
     const type = bytes[this.#at];
     if (type === 0xc0) {
       this.#at++;
-      return new Uint8Array();
+      return copy ? new Uint8Array() : NO_BYTES;
     }
     if (type >= 0xc4 && type <= 0xc6) {
       const size = this.#fits(this.#length(1 << (type - 0xc4)));
