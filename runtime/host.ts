@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { Actor } from "./actor.ts";
 import { type ActorClaims, verifyModule } from "./claims.ts";
-import { bindingName } from "./dispatch.ts";
+import { bindingName, checkCycle } from "./dispatch.ts";
 import { UpdateRolledBackError } from "./errors.ts";
 import { HostBindings } from "./host_bindings.ts";
 import { HostEvents } from "./host_events.ts";
@@ -434,12 +434,15 @@ export class Host {
 
   /**
    * Invokes an operation on an actor of this host only, as the lattice
-   * does for invocations it receives.
+   * does for invocations it receives; `chain` holds the actors whose
+   * invocations wait on this one, elsewhere in the lattice, and a call
+   * back into one of them fails at once as a cycle.
    */
   invokeLocal(
     actor: string,
     operation: string,
     payload: Uint8Array,
+    chain: readonly string[] = [],
   ): Promise<Uint8Array> {
     const running = this.#actors.get(actor);
     if (!running) {
@@ -447,7 +450,12 @@ export class Host {
         new Error(`Cannot invoke actor "${actor}": not running on this host`),
       );
     }
-    return running.invoke(operation, payload);
+    try {
+      checkCycle(chain, actor);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return running.invoke(operation, payload, { chain });
   }
 
   /** Stops every actor, then every provider. */

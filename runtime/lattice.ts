@@ -9,11 +9,13 @@
  */
 import {
   type Bus,
+  type BusHeadersInit,
   type BusMessage,
   NoRespondersError,
   RequestTimeoutError,
   type Subscription,
 } from "./bus.ts";
+import { chainHeaders, readChain } from "./call_chain.ts";
 import { asString } from "./codec.ts";
 import type { Host } from "./host.ts";
 import type { HostEvent } from "./host_events.ts";
@@ -160,12 +162,17 @@ export class Lattice implements Remote {
     return isLinked(this.#bus) ? this.#bus.upstream ?? this.#bus.state : "up";
   }
 
-  /** Calls an actor on another host through the lattice. */
+  /**
+   * Calls an actor on another host through the lattice; `chain` (the
+   * actors waiting on this call) travels along, so that a call back into
+   * one of them fails at once wherever it lands.
+   */
   invokeActor(
     actor: string,
     operation: string,
     payload: Uint8Array,
     origin: Entity,
+    chain: readonly string[] = [],
   ): Promise<Uint8Array> {
     const invocation = this.#invocation(
       origin,
@@ -177,6 +184,7 @@ export class Lattice implements Remote {
       this.subjects.actor(actor),
       invocation,
       () => `actor "${actor}"`,
+      chainHeaders(chain),
     );
   }
 
@@ -340,6 +348,7 @@ export class Lattice implements Remote {
               key,
               invocation.operation,
               invocation.msg,
+              readChain(message.headers),
             );
           }),
         { queue: subject },
@@ -397,6 +406,7 @@ export class Lattice implements Remote {
     subject: string,
     invocation: Invocation,
     what: () => string,
+    headers?: BusHeadersInit,
   ): Promise<Uint8Array> {
     const failed = (reason: string, cause?: unknown) =>
       new Error(`Cannot invoke ${what()} in the lattice: ${reason}`, { cause });
@@ -410,6 +420,7 @@ export class Lattice implements Remote {
     try {
       reply = await this.#bus.request(subject, encodeInvocation(invocation), {
         timeoutMs: this.#rpcTimeoutMs,
+        headers,
       });
     } catch (error) {
       if (error instanceof NoRespondersError) {

@@ -9,12 +9,16 @@ import type { Entity } from "./invocation.ts";
 
 /** The way out to other hosts. */
 export interface Remote {
-  /** Invokes an actor that does not run on this host. */
+  /**
+   * Invokes an actor that does not run on this host; `chain` holds the
+   * actors whose invocations wait on this one (see runtime/call_chain.ts).
+   */
   invokeActor(
     actor: string,
     operation: string,
     payload: Uint8Array,
     origin: Entity,
+    chain?: readonly string[],
   ): Promise<Uint8Array>;
   /** Performs an actor's call on a provider that runs on another host. */
   callProvider(

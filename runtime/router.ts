@@ -98,7 +98,13 @@ export class Router {
     const actor = this.actors.get(key);
     if (!actor) {
       if (this.remote) {
-        return this.remote.invokeActor(key, operation, payload, origin);
+        return this.remote.invokeActor(
+          key,
+          operation,
+          payload,
+          origin,
+          context.chain,
+        );
       }
       return Promise.reject(
         new Error(`Cannot invoke actor "${key}": not running on this host`),

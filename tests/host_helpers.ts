@@ -1,6 +1,7 @@
 /** A host for tests, with a temporary data directory. */
 import { Host, type HostOptions } from "../runtime/host.ts";
 import { generateKeyPair } from "../runtime/ed25519.ts";
+import { signActor } from "./sign.ts";
 import { wat } from "./wat.ts";
 
 /** A host on a fresh temporary data directory. */
@@ -42,4 +43,22 @@ export function hostCallPayload(
 /** Text of bytes. */
 export function text(bytes: Uint8Array): string {
   return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Two actors allowed to call each other, `first` and `second`, and the
+ * payload of `first`'s `Host` operation that makes the call cycle
+ * first -> second -> first.
+ */
+export async function cyclingActors() {
+  const module = await guestModule();
+  const plain = await signActor(module);
+  const second = await signActor(module, { caps: [plain.key] });
+  const first = await signActor(module, {
+    subject: plain.subject,
+    caps: [second.key],
+  });
+  const inner = hostCallPayload("", first.key, "Echo", "x");
+  const cycle = hostCallPayload("", second.key, "Host", inner);
+  return { first, second, cycle };
 }

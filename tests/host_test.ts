@@ -5,6 +5,7 @@ import type {
   ProviderFactory,
 } from "../runtime/provider.ts";
 import {
+  cyclingActors,
   guestModule,
   hostCallPayload,
   testHost,
@@ -211,20 +212,11 @@ dispatch("calls another actor listed in the caller's claims", async () => {
 
 dispatch("refuses a call cycle at once instead of waiting", async () => {
   const h = await testHost({ deadlineMs: 5000 });
-  const module = await guestModule();
-  const first = await signActor(module);
-  const second = await signActor(module, { caps: [first.key] });
-  const again = await signActor(module, {
-    subject: first.subject,
-    caps: [second.key],
-  });
-  await h.startActor(again.bytes);
+  const { first, second, cycle } = await cyclingActors();
+  await h.startActor(first.bytes);
   await h.startActor(second.bytes);
-  // first -> second -> first: the inner call names first again.
-  const inner = hostCallPayload("", first.key, "Echo", "x");
-  const outer = hostCallPayload("", second.key, "Host", inner);
   const started = performance.now();
-  await rejects(() => h.invoke(first.key, "Host", outer), /call cycle/);
+  await rejects(() => h.invoke(first.key, "Host", cycle), /call cycle/);
   assert.ok(performance.now() - started < 1000, "answered at once");
   await h.stop();
 });

@@ -12,7 +12,12 @@ import { InvocationSigner } from "../runtime/invocation_token.ts";
 import { generateKeyPair } from "../runtime/ed25519.ts";
 import { LoopbackBus } from "../runtime/loopback_bus.ts";
 import { testActor } from "./actors.ts";
-import { guestModule, hostCallPayload, text } from "./host_helpers.ts";
+import {
+  cyclingActors,
+  guestModule,
+  hostCallPayload,
+  text,
+} from "./host_helpers.ts";
 import { freePort } from "./http_server_harness.ts";
 import { latticeHost, settle } from "./lattice_harness.ts";
 import { Recorder } from "./bus_recorder.ts";
@@ -140,6 +145,26 @@ lattice("passes an actor's error back across hosts", async () => {
     () => b.host.invoke("M" + "Q".repeat(55), "Echo", bytes("")),
     /no host runs it/,
   );
+  await a.stop();
+  await b.stop();
+  await bus.close();
+});
+
+lattice("refuses a call cycle across hosts at once", async () => {
+  const bus = new LoopbackBus();
+  const a = await latticeHost(bus, { rpcTimeoutMs: 5000 });
+  const b = await latticeHost(bus, { rpcTimeoutMs: 5000 });
+  const { first, second, cycle } = await cyclingActors();
+  await a.host.startActor(first.bytes);
+  await b.host.startActor(second.bytes);
+  await settle();
+  // first runs on a, second on b: the inner call crosses back to a.
+  const started = performance.now();
+  await rejects(() => a.host.invoke(first.key, "Host", cycle), /call cycle/);
+  assert.ok(performance.now() - started < 1000, "answered at once");
+  // Without a cycle the same pair still talks across hosts.
+  const relay = hostCallPayload("", first.key, "Echo", "back");
+  assert.is(text(await b.host.invoke(second.key, "Host", relay)), "back");
   await a.stop();
   await b.stop();
   await bus.close();
