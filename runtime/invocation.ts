@@ -4,9 +4,16 @@
  *
  * @module
  */
-import { asBytes, asString, asStruct, decode, encode } from "./codec.ts";
+import { asBytes, asString, asStruct, decode } from "./codec.ts";
 import { actorUrl, capabilityUrl, SYSTEM_URL } from "./dispatch.ts";
-import { encodeByteArray, readByteVector, valueEnd } from "./msgpack_bytes.ts";
+import {
+  INVOCATION_FIELDS,
+  readCommonInvocation,
+  readCommonResponse,
+  RESPONSE_FIELDS,
+} from "./invocation_read.ts";
+import { readByteVector, valueEnd } from "./msgpack_bytes.ts";
+import { MsgpackWriter } from "./msgpack_writer.ts";
 
 /** The origin key waSCC gives invocations the host itself makes. */
 export const SYSTEM_ORIGIN = "system";
@@ -37,17 +44,6 @@ export interface InvocationResponse {
   invocationId: string;
 }
 
-const INVOCATION_FIELDS = [
-  "origin",
-  "target",
-  "operation",
-  "msg",
-  "id",
-  "encoded_claims",
-  "host_id",
-] as const;
-const RESPONSE_FIELDS = ["msg", "error", "invocation_id"] as const;
-
 /** `wasmbus://…` of an entity (the host itself for the system origin). */
 export function entityUrl(entity: Entity): string {
   if (entity.kind === "capability") {
@@ -69,19 +65,29 @@ export function targetUrl(
  * 0.14 host refuses `bin` there).
  */
 export function encodeInvocation(invocation: Invocation): Uint8Array {
-  return encodeWithBytes(
-    {
-      origin: encodeEntity(invocation.origin),
-      target: encodeEntity(invocation.target),
-      operation: invocation.operation,
-    },
-    invocation.msg,
-    {
-      id: invocation.id,
-      encoded_claims: invocation.encodedClaims,
-      host_id: invocation.hostId,
-    },
-  );
+  const writer = new MsgpackWriter(
+    1024 + invocation.msg.length * 2 + invocation.encodedClaims.length,
+  ).map(7);
+  writeEntity(writer.string("origin"), invocation.origin);
+  writeEntity(writer.string("target"), invocation.target);
+  return writer
+    .string("operation").string(invocation.operation)
+    .string("msg").byteArray(invocation.msg)
+    .string("id").string(invocation.id)
+    .string("encoded_claims").string(invocation.encodedClaims)
+    .string("host_id").string(invocation.hostId)
+    .finish();
+}
+
+function writeEntity(writer: MsgpackWriter, entity: Entity): void {
+  writer.map(1);
+  if (entity.kind === "actor") {
+    writer.uint(0).string(entity.key);
+    return;
+  }
+  writer.uint(1).map(2)
+    .string("capid").string(entity.capabilityId)
+    .string("binding").string(entity.binding);
 }
 
 /**
@@ -89,17 +95,7 @@ export function encodeInvocation(invocation: Invocation): Uint8Array {
  * Throws a SyntaxError or TypeError naming what is wrong.
  */
 export function decodeInvocation(bytes: Uint8Array): Invocation {
-  const what = "invocation";
-  const fields = decodeWithBytes(bytes, INVOCATION_FIELDS, what);
-  const invocation = {
-    origin: decodeEntity(fields.origin, "origin"),
-    target: decodeEntity(fields.target, "target"),
-    operation: asString(fields.operation, "operation"),
-    msg: asBytes(fields.msg, "msg"),
-    id: asString(fields.id, "id"),
-    encodedClaims: asString(fields.encoded_claims, "encoded_claims"),
-    hostId: asString(fields.host_id, "host_id"),
-  };
+  const invocation = readCommonInvocation(bytes) ?? decodeAnyInvocation(bytes);
   for (const field of ["operation", "id", "hostId"] as const) {
     if (invocation[field] === "") {
       throw new TypeError(`Cannot decode invocation: "${field}" is empty`);
@@ -108,16 +104,38 @@ export function decodeInvocation(bytes: Uint8Array): Invocation {
   return invocation;
 }
 
+function decodeAnyInvocation(bytes: Uint8Array): Invocation {
+  const what = "invocation";
+  const fields = decodeWithBytes(bytes, INVOCATION_FIELDS, what);
+  return {
+    origin: decodeEntity(fields.origin, "origin"),
+    target: decodeEntity(fields.target, "target"),
+    operation: asString(fields.operation, "operation"),
+    msg: asBytes(fields.msg, "msg"),
+    id: asString(fields.id, "id"),
+    encodedClaims: asString(fields.encoded_claims, "encoded_claims"),
+    hostId: asString(fields.host_id, "host_id"),
+  };
+}
+
 /** Encodes a response; `msg` as an array of integers, as waSCC does. */
 export function encodeResponse(response: InvocationResponse): Uint8Array {
-  return encodeWithBytes({}, response.msg, {
-    error: response.error ?? null,
-    invocation_id: response.invocationId,
-  });
+  const writer = new MsgpackWriter(256 + response.msg.length * 2)
+    .map(3)
+    .string("msg").byteArray(response.msg)
+    .string("error");
+  if (response.error === undefined) writer.nil();
+  else writer.string(response.error);
+  return writer.string("invocation_id").string(response.invocationId)
+    .finish();
 }
 
 /** Decodes a response, map or array form, `msg` as `bin` or integers. */
 export function decodeResponse(bytes: Uint8Array): InvocationResponse {
+  return readCommonResponse(bytes) ?? decodeAnyResponse(bytes);
+}
+
+function decodeAnyResponse(bytes: Uint8Array): InvocationResponse {
   const what = "invocation response";
   const fields = decodeWithBytes(bytes, RESPONSE_FIELDS, what);
   const error = fields.error;
@@ -181,35 +199,8 @@ function entityVariant(value: unknown): [number, unknown] | undefined {
   return Number.isInteger(index) ? [index, entries[0][1]] : undefined;
 }
 
-const MSG_KEY = encode("msg");
 /** Envelopes from this size on are decoded with the byte-vector path. */
 const FAST_DECODE_BYTES = 512;
-
-// A map of `before`, then `msg` as an integer array, then `after`, all in
-// order; the small maps are encoded generically and their headers joined.
-function encodeWithBytes(
-  before: Record<string, unknown>,
-  msg: Uint8Array,
-  after: Record<string, unknown>,
-): Uint8Array {
-  const head = encode(before);
-  const tail = encode(after);
-  const count = Object.keys(before).length + Object.keys(after).length + 1;
-  if (count > 15 || head[0] !== (0x80 | Object.keys(before).length)) {
-    return encode({ ...before, msg: Array.from(msg), ...after });
-  }
-  const vector = encodeByteArray(msg);
-  const out = new Uint8Array(
-    head.length + MSG_KEY.length + vector.length + tail.length - 1,
-  );
-  out[0] = 0x80 | count;
-  let at = 1;
-  for (const part of [head.subarray(1), MSG_KEY, vector, tail.subarray(1)]) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 // Decodes a struct whose `msg` may be a large integer array: the envelope's
 // entries are found by their extent and `msg` read straight into bytes.

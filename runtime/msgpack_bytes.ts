@@ -8,30 +8,6 @@
  * @module
  */
 
-/** A byte vector as a MessagePack array of integers. */
-export function encodeByteArray(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(5 + bytes.length * 2);
-  let at = 0;
-  const length = bytes.length;
-  if (length < 16) {
-    out[at++] = 0x90 | length;
-  } else if (length < 0x10000) {
-    out[at++] = 0xdc;
-    out[at++] = length >> 8;
-    out[at++] = length & 0xff;
-  } else {
-    out[at++] = 0xdd;
-    new DataView(out.buffer).setUint32(at, length);
-    at += 4;
-  }
-  for (let index = 0; index < length; index++) {
-    const byte = bytes[index];
-    if (byte >= 0x80) out[at++] = 0xcc;
-    out[at++] = byte;
-  }
-  return out.subarray(0, at);
-}
-
 /**
  * Reads a byte vector at `start`: `bin`, an array of integers 0–255, or
  * nil (empty). Undefined for any other shape, which the caller then
@@ -162,4 +138,69 @@ function variableSize(
         `MessagePack type 0x${type.toString(16)} is reserved`,
       );
   }
+}
+
+/**
+ * The index of the first byte of `bytes` at or after `from` that is 0x80
+ * or more, or its length: the end of a run that an array of integers
+ * holds as the bytes themselves. Four bytes at a time where the array is
+ * aligned for it.
+ */
+export function lowRunEnd(bytes: Uint8Array, from: number): number {
+  const length = bytes.length;
+  let at = from;
+  while (at < length && (bytes.byteOffset + at) % 4 !== 0) {
+    if (bytes[at] >= 0x80) return at;
+    at++;
+  }
+  if (length - at >= 8) {
+    const words = new Uint32Array(
+      bytes.buffer,
+      bytes.byteOffset + at,
+      (length - at) >> 2,
+    );
+    let word = 0;
+    while (word < words.length && (words[word] & 0x80808080) === 0) word++;
+    at += word * 4;
+  }
+  while (at < length && bytes[at] < 0x80) at++;
+  return at;
+}
+
+/** Low bytes in a row after which the rest of their run is copied whole. */
+const RUN_START = 16;
+
+/**
+ * Writes `value` into `out` at `at` as the items of a MessagePack array
+ * of integers and returns the offset past them. Bytes below 0x80 are
+ * integers as they are; the others take a 0xcc prefix each. Past a few
+ * low bytes in a row the rest of their run is copied whole (text,
+ * mostly), so random bytes pay no search.
+ */
+export function writeIntegers(
+  value: Uint8Array,
+  out: Uint8Array,
+  at: number,
+): number {
+  const length = value.length;
+  let low = 0;
+  let index = 0;
+  while (index < length) {
+    const byte = value[index++];
+    if (byte >= 0x80) {
+      low = 0;
+      out[at++] = 0xcc;
+      out[at++] = byte;
+    } else if (++low < RUN_START) {
+      out[at++] = byte;
+    } else {
+      out[at++] = byte;
+      const end = lowRunEnd(value, index);
+      out.set(value.subarray(index, end), at);
+      at += end - index;
+      index = end;
+      low = 0;
+    }
+  }
+  return at;
 }

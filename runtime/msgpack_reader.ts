@@ -10,9 +10,13 @@
  * @module
  */
 
+import { lowRunEnd } from "./msgpack_bytes.ts";
+
 const decoder = new TextDecoder();
 /** Strings up to this length are decoded here; longer by TextDecoder. */
 const SHORT_STRING = 32;
+/** Low integers in a row after which the rest of their run is copied. */
+const RUN_START = 16;
 /** What nil reads as without `copy`: zero bytes cannot change. */
 const NO_BYTES = new Uint8Array();
 
@@ -109,9 +113,12 @@ export class MsgpackReader {
       if (size === undefined) return undefined;
       const start = this.#at;
       this.#at += size;
-      return copy
-        ? bytes.slice(start, this.#at)
-        : bytes.subarray(start, this.#at);
+      const view = bytes.subarray(start, this.#at);
+      if (!copy) return view;
+      // Not `slice`: on a Node Buffer that is a view too.
+      const out = new Uint8Array(size);
+      out.set(view);
+      return out;
     }
     const saved = this.#at;
     let length: number | undefined;
@@ -130,12 +137,22 @@ export class MsgpackReader {
     const out = new Uint8Array(length);
     let at = this.#at;
     const last = bytes.length;
-    for (let index = 0; index < length; index++) {
+    let index = 0;
+    let low = 0;
+    while (index < length) {
       const byte = bytes[at++];
       if (byte < 0x80) {
-        out[index] = byte;
+        out[index++] = byte;
+        if (++low < RUN_START) continue;
+        // A run of integers below 0x80 is the bytes themselves.
+        const end = Math.min(lowRunEnd(bytes, at), at + length - index);
+        out.set(bytes.subarray(at, end), index);
+        index += end - at;
+        at = end;
+        low = 0;
       } else if (byte === 0xcc && at < last) {
-        out[index] = bytes[at++];
+        low = 0;
+        out[index++] = bytes[at++];
       } else {
         this.#at = saved;
         return undefined;

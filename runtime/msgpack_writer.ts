@@ -11,6 +11,8 @@
  * @module
  */
 
+import { writeIntegers } from "./msgpack_bytes.ts";
+
 const encoder = new TextEncoder();
 const ASCII_COPY_LIMIT = 64;
 
@@ -91,12 +93,16 @@ export class MsgpackWriter {
       this.#header(length, length < 0x10000 ? 3 : 5, -1, 0xdb);
       at = this.#at;
     }
-    for (let index = 0; index < length; index++) {
-      const byte = value[index];
-      if (byte >= 0x80) bytes[at++] = 0xcc;
-      bytes[at++] = byte;
-    }
-    this.#at = at;
+    this.#at = writeIntegers(value, bytes, at);
+    return this;
+  }
+
+  /** A non-negative integer below 2^32, in its shortest form. */
+  uint(value: number): this {
+    if (value < 0x80) return this.#byte(value);
+    this.#reserve(5);
+    const head = value < 0x100 ? 2 : value < 0x10000 ? 3 : 5;
+    this.#header(value, head, -1, 0xcc);
     return this;
   }
 

@@ -2,9 +2,15 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { encode as encodeAny } from "../runtime/codec.ts";
 import { fieldNames, MsgpackReader } from "../runtime/msgpack_reader.ts";
+import { MsgpackWriter } from "../runtime/msgpack_writer.ts";
 import { decodeHttpResponse } from "../providers/http_mapping.ts";
 
 const test = suite("msgpack reader");
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0"))
+    .join("");
+}
 
 // Plain arrays, as guest memory and the network hand them over.
 function encode(value: unknown): Uint8Array {
@@ -118,3 +124,21 @@ test("an HTTP reply decodes the same by the quick and the lenient path", () => {
 });
 
 test.run();
+
+const runs = suite("integer arrays with runs of low bytes");
+
+runs("round-trip text, random bytes and their mixtures at odd offsets", () => {
+  const text = new TextEncoder().encode("plain text, ".repeat(300));
+  const random = crypto.getRandomValues(new Uint8Array(5000));
+  const mixed = new Uint8Array([...text.subarray(0, 40), ...random, ...text]);
+  for (const bytes of [text, random, mixed, mixed.subarray(3, 4097)]) {
+    const written = new MsgpackWriter(16).byteArray(bytes).finish();
+    assert.is(hex(written), hex(encode(Array.from(bytes))));
+    // Read from an unaligned copy, with bytes after the value.
+    const shifted = new Uint8Array(written.length + 5);
+    shifted.set(written, 1);
+    assert.equal(new MsgpackReader(shifted.subarray(1)).bytes(), bytes);
+  }
+});
+
+runs.run();
