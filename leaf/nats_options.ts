@@ -74,6 +74,11 @@ export async function natsConnectionOptions(
     servers: [...options.servers],
     name: options.name,
     timeout: options.connectTimeoutMs,
+    // The client would capture stack traces for every request (to show
+    // where a timeout came from): 15–30 µs of CPU per request here, a
+    // quarter of a lattice call's. The bus names the subject in its
+    // errors instead.
+    noAsyncTraces: true,
     pingInterval: options.pingIntervalMs,
     reconnect: reconnect !== false,
     maxReconnectAttempts: reconnect ? reconnect.maxAttempts ?? -1 : 0,

@@ -128,7 +128,11 @@ export function encodeHttpRequest(
 ): Uint8Array<ArrayBuffer> {
   const { header, body } = request;
   const names = Object.keys(header);
-  const writer = new MsgpackWriter(256 + body.length)
+  // Strings may take three bytes a character: the writer reserves that.
+  let text = request.method.length + request.path.length +
+    request.queryString.length;
+  for (const name of names) text += name.length + header[name].length;
+  const writer = new MsgpackWriter(128 + 3 * text + body.length)
     .map(5)
     .string("method").string(request.method)
     .string("path").string(request.path)

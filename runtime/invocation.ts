@@ -65,8 +65,10 @@ export function targetUrl(
  * 0.14 host refuses `bin` there).
  */
 export function encodeInvocation(invocation: Invocation): Uint8Array {
+  // Strings may take three bytes a character (the writer reserves that
+  // much), bytes two as integers.
   const writer = new MsgpackWriter(
-    1024 + invocation.msg.length * 2 + invocation.encodedClaims.length,
+    512 + invocation.msg.length * 2 + invocation.encodedClaims.length * 3,
   ).map(7);
   writeEntity(writer.string("origin"), invocation.origin);
   writeEntity(writer.string("target"), invocation.target);

@@ -2,7 +2,7 @@
  * `lattice`: invocations of an echo actor on another host (a separate
  * process) through a real nats-server, 16 in flight, against raw NATS
  * request/reply of the same payload with the same concurrency through
- * the same server (the baseline). Also the p50 latency at one in flight,
+ * the same server (the baseline), alternated three times, medians kept. Also the p50 latency at one in flight,
  * and what the lattice adds to it.
  */
 import { fileURLToPath } from "node:url";
@@ -19,6 +19,7 @@ import { type BenchRow, percentile } from "./table.ts";
 const PEER = fileURLToPath(new URL("./lattice_peer.ts", import.meta.url));
 const SIZES = [64, 16 * 1024];
 const IN_FLIGHT = 16;
+const ROUNDS = 3;
 
 /** Runs the scenario for `seconds` per measurement. */
 export async function latticeScenario(seconds: number): Promise<BenchRow[]> {
@@ -39,12 +40,20 @@ export async function latticeScenario(seconds: number): Promise<BenchRow[]> {
         caller.bus.request("bench.echo", payload, { timeoutMs: 5000 });
       await concurrent(0.5, IN_FLIGHT, viaLattice);
       await concurrent(0.5, IN_FLIGHT, viaNats);
-      const nats = await concurrent(seconds, IN_FLIGHT, viaNats);
-      const lattice = await concurrent(seconds, IN_FLIGHT, viaLattice);
+      // Alternated rounds, medians kept: a shared machine's noise hits
+      // both sides alike.
+      const natsRuns: number[] = [];
+      const latticeRuns: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        natsRuns.push(await concurrent(seconds, IN_FLIGHT, viaNats));
+        latticeRuns.push(await concurrent(seconds, IN_FLIGHT, viaLattice));
+      }
+      const nats = median(natsRuns);
+      const lattice = median(latticeRuns);
       const label = size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
       rows.push({
         scenario: "lattice",
-        measure: `${label} echo, ${IN_FLIGHT} in flight`,
+        measure: `${label} echo, ${IN_FLIGHT} in flight, median of ${ROUNDS}`,
         value: lattice,
         unit: "calls/s",
         baseline: nats,
@@ -123,6 +132,11 @@ async function peer(args: string[]) {
       await child.status;
     },
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function concurrent(
