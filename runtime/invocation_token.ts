@@ -24,8 +24,8 @@ import {
   base64UrlEncode,
   checkTimes,
   decodeJwt,
+  ENCODED_HEADER,
   hasStandardHeader,
-  JWT_HEADER,
   newTokenId,
 } from "./jwt.ts";
 import { decodePublicKey, decodeSeed, encodePublicKey } from "./nkeys.ts";
@@ -70,7 +70,7 @@ export class InvocationSigner {
         hash: invocationHash(origin, target, invocation.msg),
       },
     };
-    const input = `${json(JWT_HEADER)}.${json(claims)}`;
+    const input = `${ENCODED_HEADER}.${json(claims)}`;
     const signature = sign(null, Buffer.from(input), this.#key);
     return `${input}.${base64UrlEncode(signature)}`;
   }
