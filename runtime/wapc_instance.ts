@@ -224,8 +224,14 @@ export class WapcInstance {
     }
   };
 
+  // A view on the guest's memory, made again only when the memory grew
+  // (growing replaces its buffer).
+  #view: Uint8Array = new Uint8Array();
+
   #bytes(): Uint8Array {
-    return new Uint8Array(this.#memory.buffer);
+    const buffer = this.#memory.buffer;
+    if (this.#view.buffer !== buffer) this.#view = new Uint8Array(buffer);
+    return this.#view;
   }
 
   // Pointers and lengths arrive as signed i32: read them as unsigned.
