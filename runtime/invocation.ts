@@ -151,14 +151,6 @@ function decodeAnyResponse(bytes: Uint8Array): InvocationResponse {
   };
 }
 
-function encodeEntity(entity: Entity): Map<number, unknown> {
-  if (entity.kind === "actor") return new Map([[0, entity.key]]);
-  return new Map([[1, {
-    capid: entity.capabilityId,
-    binding: entity.binding,
-  }]]);
-}
-
 function decodeEntity(value: unknown, field: string): Entity {
   const fail = (reason: string) =>
     new TypeError(`Cannot decode invocation: "${field}" ${reason}`);
