@@ -4,20 +4,19 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { Actor } from "./actor.ts";
-import { type ActorClaims, verifyModule } from "./claims.ts";
-import { bindingName, checkCycle } from "./dispatch.ts";
-import { UpdateRolledBackError } from "./errors.ts";
+import type { ActorClaims } from "./claims.ts";
+import { checkCycle } from "./dispatch.ts";
 import { HostBindings } from "./host_bindings.ts";
 import { HostEvents } from "./host_events.ts";
+import { HostModules, type UpdateActorOptions } from "./host_modules.ts";
+import { HostProviders, type ProviderInfo } from "./host_providers.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import type { CapabilityDescriptor, ProviderFactory } from "./provider.ts";
+import type { ProviderFactory } from "./provider.ts";
 import { type BindingInfo, ProviderRegistry } from "./provider_registry.ts";
 import { messageOf } from "./wapc_instance.ts";
 import type { Remote } from "./remote.ts";
 import { Router } from "./router.ts";
-import { compileActorModule } from "./actor_module.ts";
 import type { ModuleCache } from "./module_cache.ts";
 
 /** How a host runs its actors. */
@@ -49,27 +48,7 @@ export interface HostOptions {
   moduleCache?: ModuleCache;
 }
 
-export type { BindingInfo };
-
-/** A provider instance of a host, as inventories list it. */
-export interface ProviderInfo {
-  /** Capability id, such as `wascc:keyvalue`. */
-  capabilityId: string;
-  /** The binding name it serves. */
-  binding: string;
-  /** What it says about itself. */
-  descriptor: CapabilityDescriptor;
-  /** The plug-in or portable provider file it came from, if any. */
-  path?: string;
-}
-
-/** Options of a live update. */
-export interface UpdateActorOptions {
-  /** Allow a lower revision than the running one (a rollback). */
-  force?: boolean;
-  /** A name for messages, such as the module's file name. */
-  source?: string;
-}
+export type { BindingInfo, ProviderInfo, UpdateActorOptions };
 
 /** Options for one actor. */
 export interface StartActorOptions {
@@ -102,6 +81,8 @@ export class Host {
     router: this.#router,
     events: this.events,
   });
+  readonly #modules: HostModules;
+  readonly #providerInstances: HostProviders;
   readonly #started = performance.now();
   #updates: Promise<void> = Promise.resolve();
 
@@ -118,6 +99,16 @@ export class Host {
       autoProviders: [],
       ...options,
     };
+    this.#modules = new HostModules({ ...this.#options, events: this.events });
+    this.#providerInstances = new HostProviders({
+      providers: this.#providers,
+      router: this.#router,
+      events: this.events,
+      logger: this.#options.logger,
+      dataDir: this.#options.dataDir,
+      unbind: (actor, capabilityId, binding) =>
+        this.unbind(actor, capabilityId, binding),
+    });
   }
 
   /** The host's server key. */
@@ -154,17 +145,14 @@ export class Host {
     const source = options.source ?? "module";
     let claims: ActorClaims | undefined;
     try {
-      claims = await this.#verify(bytes);
+      claims = await this.#modules.verify(bytes);
       if (this.#actors.has(claims.subject)) {
         throw new Error(`actor ${claims.subject} is already running`);
       }
       this.events.emit({ type: "actor_starting", actor: claims.subject });
       const actor = await Actor.start({
         claims,
-        module: await compileActorModule(
-          bytes,
-          this.#options.maxMemoryBytes,
-        ),
+        module: await this.#modules.compile(bytes),
         instances: options.instances ?? 1,
         deadlineMs: this.#options.deadlineMs,
         queueLimit: this.#options.queueLimit,
@@ -172,7 +160,7 @@ export class Host {
         logger: this.#options.logger,
       });
       this.#actors.set(claims.subject, actor);
-      await this.#keepModule(claims, bytes);
+      await this.#modules.keep(claims, bytes);
     } catch (error) {
       const name = claims?.name ? `${source} (${claims.name})` : source;
       throw new Error(`Cannot start actor "${name}": ${messageOf(error)}`, {
@@ -201,36 +189,8 @@ export class Host {
     bytes: Uint8Array,
     options: UpdateActorOptions = {},
   ): Promise<ActorClaims> {
-    const update = async () => {
-      const source = options.source ?? "module";
-      const claims = await this.#verify(bytes).catch((error) => {
-        throw new Error(
-          `Cannot update actor "${source}": ${messageOf(error)}`,
-          { cause: error },
-        );
-      });
-      const actor = this.#actors.get(claims.subject);
-      const what = `Cannot update actor "${claims.name ?? source}"`;
-      if (!actor) throw new Error(`${what}: not running on this host`);
-      const running = actor.claims.rev;
-      if (
-        !options.force && claims.rev !== undefined &&
-        running !== undefined && claims.rev < running
-      ) {
-        throw new Error(
-          `${what}: revision ${claims.rev} is lower than the running ` +
-            `revision ${running} (force it to roll back)`,
-        );
-      }
-      await this.#replaceModule(actor, claims, bytes, source);
-      await this.#keepModule(claims, bytes);
-      this.events.emit({
-        type: "actor_update_complete",
-        actor: claims.subject,
-        revision: claims.rev,
-      });
-      return claims;
-    };
+    const update = () =>
+      this.#modules.update(bytes, (key) => this.#actors.get(key), options);
     return this.#serialize(update);
   }
 
@@ -274,74 +234,18 @@ export class Host {
   }
 
   /** Starts a provider instance for a capability under a binding name. */
-  async startProvider(
-    factory: ProviderFactory,
-    binding?: string,
-  ): Promise<void> {
-    const name = bindingName(binding);
-    if (this.#providers.get(factory.capabilityId, name)) {
-      throw new Error(
-        `Cannot start provider ${factory.capabilityId} "${name}": ` +
-          "already running",
-      );
-    }
-    const provider = await factory.create({
-      binding: name,
-      logger: this.#options.logger.child({
-        capability: factory.capabilityId,
-        binding: name,
-      }),
-      dataDir: join(
-        this.#options.dataDir,
-        "providers",
-        factory.capabilityId.replaceAll(/[^A-Za-z0-9_.-]/g, "_"),
-        name,
-      ),
-      deliver: (actor, operation, payload) =>
-        this.#router.invoke(actor, operation, payload, { chain: [] }, {
-          kind: "capability",
-          capabilityId: factory.capabilityId,
-          binding: name,
-        }),
-    });
-    this.#providers.add({
-      factory,
-      binding: name,
-      provider,
-      actors: new Map(),
-    });
-    this.events.emit({
-      type: "provider_loaded",
-      capabilityId: factory.capabilityId,
-      binding: name,
-    });
+  startProvider(factory: ProviderFactory, binding?: string): Promise<void> {
+    return this.#providerInstances.start(factory, binding);
   }
 
   /** Stops a provider instance, unbinding its actors first. */
-  async stopProvider(capabilityId: string, binding?: string): Promise<void> {
-    const name = bindingName(binding);
-    const entry = this.#providers.get(capabilityId, name);
-    if (!entry) {
-      throw new Error(
-        `Cannot stop provider ${capabilityId} "${name}": not running`,
-      );
-    }
-    for (const actor of [...entry.actors.keys()]) {
-      await this.unbind(actor, capabilityId, name);
-    }
-    this.#providers.delete(capabilityId, name);
-    await entry.provider.stop();
-    this.events.emit({
-      type: "provider_removed",
-      capabilityId,
-      binding: name,
-    });
+  stopProvider(capabilityId: string, binding?: string): Promise<void> {
+    return this.#providerInstances.stop(capabilityId, binding);
   }
 
   /** Whether a provider instance runs for a capability and binding. */
   hasProvider(capabilityId: string, binding?: string): boolean {
-    return this.#providers.get(capabilityId, bindingName(binding)) !==
-      undefined;
+    return this.#providerInstances.has(capabilityId, binding);
   }
 
   /**
@@ -378,12 +282,7 @@ export class Host {
 
   /** The capability id, binding and descriptor of every provider here. */
   providers(): ProviderInfo[] {
-    return this.#providers.entries().map((entry) => ({
-      capabilityId: entry.factory.capabilityId,
-      binding: entry.binding,
-      descriptor: entry.provider.descriptor,
-      ...(entry.factory.path ? { path: entry.factory.path } : {}),
-    }));
+    return this.#providerInstances.list();
   }
 
   /**
@@ -470,63 +369,6 @@ export class Host {
     }
     for (const entry of this.#providers.entries()) {
       await this.stopProvider(entry.factory.capabilityId, entry.binding);
-    }
-  }
-
-  async #verify(bytes: Uint8Array): Promise<ActorClaims> {
-    const claims = await verifyModule(bytes, {
-      allowedIssuers: this.#options.allowedIssuers.length > 0
-        ? this.#options.allowedIssuers
-        : undefined,
-      skewSeconds: this.#options.skewSeconds,
-    });
-    if (claims.provider) {
-      throw new TypeError("it is a provider, not an actor");
-    }
-    return claims;
-  }
-
-  // Past the claims checks the update has started: any failure from here
-  // on is a rollback, the old module still serving, and says so.
-  async #replaceModule(
-    actor: Actor,
-    claims: ActorClaims,
-    bytes: Uint8Array,
-    source: string,
-  ): Promise<void> {
-    this.events.emit({ type: "actor_updating", actor: claims.subject });
-    try {
-      const module = await compileActorModule(
-        bytes,
-        this.#options.maxMemoryBytes,
-      ).catch((error) => {
-        throw new UpdateRolledBackError(
-          claims.name ?? source,
-          `new module failed to compile: ${messageOf(error)}`,
-          { cause: error },
-        );
-      });
-      await actor.update(claims, module);
-    } catch (error) {
-      this.events.emit({
-        type: "actor_update_rolled_back",
-        actor: claims.subject,
-        reason: messageOf(error),
-      });
-      throw error;
-    }
-  }
-
-  // A module that cannot be kept still runs; it just cannot come back
-  // after a restart without its source, which the log says.
-  async #keepModule(claims: ActorClaims, bytes: Uint8Array): Promise<void> {
-    try {
-      await this.#options.moduleCache?.put(claims.hash, bytes);
-    } catch (error) {
-      this.#options.logger.warn("cannot keep actor module", {
-        actor: claims.subject,
-        error: messageOf(error),
-      });
     }
   }
 
