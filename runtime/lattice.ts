@@ -7,25 +7,12 @@
  *
  * @module
  */
-import {
-  type Bus,
-  type BusHeadersInit,
-  type BusMessage,
-  NoRespondersError,
-  RequestTimeoutError,
-  type Subscription,
-} from "./bus.ts";
-import { chainHeaders, readChain } from "./call_chain.ts";
+import type { Bus, BusMessage, Subscription } from "./bus.ts";
+import { readChain } from "./call_chain.ts";
 import { asString } from "./codec.ts";
 import type { Host } from "./host.ts";
 import type { HostEvent } from "./host_events.ts";
-import {
-  decodeResponse,
-  encodeInvocation,
-  type Entity,
-  type Invocation,
-  SYSTEM_ORIGIN,
-} from "./invocation.ts";
+import { type Entity, SYSTEM_ORIGIN } from "./invocation.ts";
 import type { InvocationSigner } from "./invocation_token.ts";
 import {
   answerInvocation,
@@ -41,12 +28,8 @@ import {
 import { heartbeat, inventoryAnswer } from "./lattice_inventory.ts";
 import { type InventoryKind, LatticeSubjects } from "./lattice_subjects.ts";
 import { LatticeBindings } from "./lattice_bindings.ts";
-import {
-  LatticeUnreachableError,
-  type LinkedBus,
-  type LinkState,
-  type UpstreamState,
-} from "./link.ts";
+import { LatticeCalls } from "./lattice_calls.ts";
+import { type LinkedBus, type LinkState, type UpstreamState } from "./link.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import type { Remote } from "./remote.ts";
 import { messageOf } from "./wapc_instance.ts";
@@ -90,9 +73,8 @@ export class Lattice implements Remote {
   readonly subjects: LatticeSubjects;
   readonly #host: Host;
   readonly #bus: Bus;
-  readonly #signer: InvocationSigner;
+  readonly #calls: LatticeCalls;
   readonly #logger: Logger;
-  readonly #rpcTimeoutMs: number;
   readonly #check;
   readonly #actors = new Map<string, Subscription>();
   /** Actors being stopped: still ours until their bindings are gone. */
@@ -106,10 +88,15 @@ export class Lattice implements Remote {
   private constructor(host: Host, options: LatticeOptions) {
     this.#host = host;
     this.#bus = options.bus;
-    this.#signer = options.signer;
     this.#logger = options.logger ?? silentLogger;
-    this.#rpcTimeoutMs = options.rpcTimeoutMs ?? 2000;
     this.subjects = new LatticeSubjects(options.namespace);
+    this.#calls = new LatticeCalls({
+      bus: this.#bus,
+      signer: options.signer,
+      subjects: this.subjects,
+      rpcTimeoutMs: options.rpcTimeoutMs ?? 2000,
+      linkState: () => this.linkState,
+    });
     this.#check = {
       trustedHosts: new Set(options.trustedHosts ?? []),
       skewSeconds: options.skewSeconds,
@@ -120,9 +107,13 @@ export class Lattice implements Remote {
       bus: this.#bus,
       subjects: this.subjects,
       serve: (message, handle) => this.#serve(message, handle),
-      send: (subject, invocation) => this.#publish(subject, invocation),
+      send: (subject, invocation) =>
+        this.#try(
+          "publish invocation",
+          () => this.#calls.publish(subject, invocation),
+        ),
       invocation: (target, operation, msg) =>
-        this.#invocation(SYSTEM, target, operation, msg),
+        this.#calls.invocation(SYSTEM, target, operation, msg),
     });
   }
 
@@ -174,40 +165,14 @@ export class Lattice implements Remote {
     origin: Entity,
     chain: readonly string[] = [],
   ): Promise<Uint8Array> {
-    const invocation = this.#invocation(
-      origin,
-      { kind: "actor", key: actor },
-      operation,
-      payload,
-    );
-    return this.#request(
-      this.subjects.actor(actor),
-      invocation,
-      () => `actor "${actor}"`,
-      chainHeaders(chain),
-    );
+    return this.#calls.invokeActor(actor, operation, payload, origin, chain);
   }
 
   /** Calls a provider on another host for one of this host's actors. */
   callProvider(
-    actor: string,
-    capabilityId: string,
-    binding: string,
-    operation: string,
-    payload: Uint8Array,
+    ...call: Parameters<Remote["callProvider"]>
   ): Promise<Uint8Array> {
-    const invocation = this.#invocation(
-      { kind: "actor", key: actor },
-      { kind: "capability", capabilityId, binding },
-      operation,
-      payload,
-    );
-    const subject = this.subjects.providerCalls(capabilityId, binding, actor);
-    return this.#request(
-      subject,
-      invocation,
-      () => `${capabilityId} "${binding}"`,
-    );
+    return this.#calls.callProvider(...call);
   }
 
   /** Drains the subscription of a local actor that is about to stop. */
@@ -380,70 +345,6 @@ export class Lattice implements Remote {
       const binding = asString(event.fields.instance_name, "instance_name");
       this.#bindings.announce(capabilityId, binding);
     }
-  }
-
-  #invocation(
-    origin: Entity,
-    target: Entity,
-    operation: string,
-    msg: Uint8Array,
-  ): Invocation {
-    const unsigned = {
-      origin,
-      target,
-      operation,
-      msg,
-      id: crypto.randomUUID(),
-    };
-    return {
-      ...unsigned,
-      encodedClaims: this.#signer.token(unsigned),
-      hostId: this.#host.id,
-    };
-  }
-
-  async #request(
-    subject: string,
-    invocation: Invocation,
-    what: () => string,
-    headers?: BusHeadersInit,
-  ): Promise<Uint8Array> {
-    const failed = (reason: string, cause?: unknown) =>
-      new Error(`Cannot invoke ${what()} in the lattice: ${reason}`, { cause });
-    if (this.linkState === "down") {
-      throw new LatticeUnreachableError(
-        `Cannot invoke ${what()} in the lattice: lattice unreachable ` +
-          `(link down)`,
-      );
-    }
-    let reply;
-    try {
-      reply = await this.#bus.request(subject, encodeInvocation(invocation), {
-        timeoutMs: this.#rpcTimeoutMs,
-        headers,
-      });
-    } catch (error) {
-      if (error instanceof NoRespondersError) {
-        throw failed("no host runs it", error);
-      }
-      if (error instanceof RequestTimeoutError) {
-        throw failed(`no answer within ${this.#rpcTimeoutMs} ms`, error);
-      }
-      throw failed(messageOf(error), error);
-    }
-    const response = decodeResponse(reply.payload);
-    if (response.invocationId !== invocation.id) {
-      throw failed("the answer is for another invocation");
-    }
-    if (response.error !== undefined) throw new Error(response.error);
-    return response.msg;
-  }
-
-  #publish(subject: string, invocation: Invocation): void {
-    this.#try(
-      "publish invocation",
-      () => this.#bus.publish(subject, encodeInvocation(invocation)),
-    );
   }
 
   #try(action: string, step: () => unknown): void {
