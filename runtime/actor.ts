@@ -56,6 +56,7 @@ export class Actor {
   readonly #free: ActorSlot[] = [];
   readonly #queue: Waiting[] = [];
   #version: ActorVersion;
+  #queueLimit: number;
   /** Instances of the current version, busy or free. */
   #current = 0;
   #target: number;
@@ -65,6 +66,7 @@ export class Actor {
 
   private constructor(options: ActorOptions) {
     this.#options = options;
+    this.#queueLimit = options.queueLimit;
     this.#target = options.instances;
     this.#version = {
       claims: options.claims,
@@ -97,6 +99,25 @@ export class Actor {
     return this.#target;
   }
 
+  /** How many invocations may wait for a free instance. */
+  get queueLimit(): number {
+    return this.#queueLimit;
+  }
+
+  /**
+   * Changes how many invocations may wait; those already waiting stay, and
+   * new ones are refused until the queue is below the new limit.
+   */
+  setQueueLimit(queueLimit: number): void {
+    if (!Number.isInteger(queueLimit) || queueLimit < 0) {
+      throw new RangeError(
+        `Cannot set the queue limit of actor "${this.#name}": ` +
+          `${queueLimit} is not a whole number`,
+      );
+    }
+    this.#queueLimit = queueLimit;
+  }
+
   /** Invocations waiting for a free instance. */
   get queued(): number {
     return this.#queue.length;
@@ -114,7 +135,7 @@ export class Actor {
     if (this.#stopped) return Promise.reject(this.#stoppedError());
     const slot = this.#free.pop();
     if (slot) return this.#run(slot, operation, payload, context);
-    if (this.#queue.length >= this.#options.queueLimit) {
+    if (this.#queue.length >= this.#queueLimit) {
       return Promise.reject(new ActorBusyError(this.key));
     }
     return new Promise((resolve, reject) => {

@@ -54,6 +54,8 @@ export type { BindingInfo, ProviderInfo, UpdateActorOptions };
 export interface StartActorOptions {
   /** Instances in the actor's pool (default 1). */
   instances?: number;
+  /** Invocations that may wait before "busy" (default: the host's). */
+  queueLimit?: number;
   /** A name for messages, such as the module's file name. */
   source?: string;
 }
@@ -82,6 +84,8 @@ export class Host {
     events: this.events,
   });
   readonly #modules: HostModules;
+  /** Queue limits of the actors that have their own. */
+  readonly #queueLimits = new Map<string, number>();
   readonly #providerInstances: HostProviders;
   readonly #started = performance.now();
   #updates: Promise<void> = Promise.resolve();
@@ -155,11 +159,14 @@ export class Host {
         module: await this.#modules.compile(bytes),
         instances: options.instances ?? 1,
         deadlineMs: this.#options.deadlineMs,
-        queueLimit: this.#options.queueLimit,
+        queueLimit: options.queueLimit ?? this.#options.queueLimit,
         host: this.#router,
         logger: this.#options.logger,
       });
       this.#actors.set(claims.subject, actor);
+      if (options.queueLimit !== undefined) {
+        this.#queueLimits.set(claims.subject, options.queueLimit);
+      }
       await this.#modules.keep(claims, bytes);
     } catch (error) {
       const name = claims?.name ? `${source} (${claims.name})` : source;
@@ -203,12 +210,39 @@ export class Host {
     this.events.emit({ type: "actor_scaled", actor: key, instances });
   }
 
+  /**
+   * Sets how many invocations of a running actor may wait for a free
+   * instance; undefined restores the host's limit. Those already waiting
+   * stay queued.
+   */
+  setQueueLimit(key: string, queueLimit?: number): void {
+    const actor = this.#actors.get(key);
+    if (!actor) {
+      throw new Error(`Cannot set the queue limit of "${key}": not running`);
+    }
+    const limit = queueLimit ?? this.#options.queueLimit;
+    actor.setQueueLimit(limit);
+    if (queueLimit === undefined) this.#queueLimits.delete(key);
+    else this.#queueLimits.set(key, queueLimit);
+    this.events.emit({
+      type: "actor_queue_limit_changed",
+      actor: key,
+      queueLimit: limit,
+    });
+  }
+
+  /** The queue limit of a running actor that has its own, if it does. */
+  queueLimitOf(key: string): number | undefined {
+    return this.#queueLimits.get(key);
+  }
+
   /** Stops an actor after its running invocations and unbinds it. */
   async stopActor(key: string): Promise<void> {
     const actor = this.#actors.get(key);
     if (!actor) throw new Error(`Cannot stop actor "${key}": not running`);
     await this.#router.remote?.releaseActor(key);
     this.#actors.delete(key);
+    this.#queueLimits.delete(key);
     await actor.stop();
     for (const entry of this.#providers.entries()) {
       if (entry.actors.has(key)) {

@@ -14,6 +14,7 @@ export type HostEvent =
   | { type: "actor_update_complete"; actor: string; revision?: number }
   | { type: "actor_update_rolled_back"; actor: string; reason: string }
   | { type: "actor_scaled"; actor: string; instances: number }
+  | { type: "actor_queue_limit_changed"; actor: string; queueLimit: number }
   | { type: "provider_loaded"; capabilityId: string; binding: string }
   | { type: "provider_removed"; capabilityId: string; binding: string }
   | {

@@ -79,6 +79,7 @@ export class HostRecorder {
         ...(claims.name ? { name: claims.name } : {}),
         hash: claims.hash,
         instances: host.actor(claims.subject)?.instances ?? 1,
+        ...queueLimitField(host.queueLimitOf(claims.subject)),
       })),
       providers: host.providers()
         .filter((provider) => recorded(provider.capabilityId))
@@ -171,4 +172,8 @@ export function userValues(
   return Object.fromEntries(
     Object.entries(values).filter(([key]) => !key.startsWith("__wascc_")),
   );
+}
+
+function queueLimitField(queueLimit: number | undefined) {
+  return queueLimit === undefined ? {} : { queueLimit };
 }

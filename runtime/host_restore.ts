@@ -73,6 +73,8 @@ export async function restoreHostState(
       host.startActor(await options.cache.get(actor.hash), {
         instances: actor.instances,
         source: actor.name ?? actor.key,
+        // A damaged value is left out: the host's limit applies.
+        ...(isCount(actor.queueLimit) ? { queueLimit: actor.queueLimit } : {}),
       })
     );
   }
@@ -148,4 +150,9 @@ class FactoryLookup {
     }
     return factory;
   }
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) &&
+    value >= 1;
 }

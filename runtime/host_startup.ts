@@ -12,7 +12,11 @@ import { type HostRecorder, userValues } from "./host_record.ts";
 import { restoreHostState } from "./host_restore.ts";
 import type { HostState } from "./host_state.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import { type ProviderCatalog, startManifest } from "./manifest_apply.ts";
+import {
+  type ProviderCatalog,
+  queueLimitOf,
+  startManifest,
+} from "./manifest_apply.ts";
 import { reloadManifest } from "./manifest_reload.ts";
 import { resolveManifest } from "./manifest_resolve.ts";
 import {
@@ -119,6 +123,7 @@ async function runningBaseline(
       path: entry.path,
       hash: running.claims.hash,
       instances: running.instances,
+      ...queueLimitOf({ queueLimit: host.queueLimitOf(key) }),
     });
   }
   for (const capability of resolved.capabilities) {

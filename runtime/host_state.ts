@@ -26,6 +26,8 @@ export interface RecordedActor {
   /** Module hash of its claims: the cache file's name. */
   hash: string;
   instances: number;
+  /** Its own queue limit, when it has one. */
+  queueLimit?: number;
 }
 
 /** A provider instance: built in, or loaded from `path`. */

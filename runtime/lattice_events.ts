@@ -57,6 +57,11 @@ export function namedEvent(event: HostEvent): NamedEvent {
         actor: event.actor,
         instances: event.instances,
       });
+    case "actor_queue_limit_changed":
+      return named("ActorQueueLimitChanged", {
+        actor: event.actor,
+        queue_limit: event.queueLimit,
+      });
     case "provider_loaded":
       return named("ProviderLoaded", {
         capid: event.capabilityId,

@@ -20,6 +20,11 @@ export interface ManifestActor {
   instances: number;
   /** Start even if the claims do not check out; default false. */
   force: boolean;
+  /**
+   * Invocations that may wait for a free instance before callers are told
+   * the actor is busy; the host's `--queue-limit` when absent.
+   */
+  queueLimit?: number;
   /** Line of the entry in the manifest. */
   line: number;
 }

@@ -125,6 +125,7 @@ async function startActors(
     }
     const claims = await host.startActor(bytes, {
       instances: actor.instances,
+      queueLimit: actor.queueLimit,
       source: actor.path,
     });
     applied.actors.set(claims.subject, {
@@ -133,6 +134,7 @@ async function startActors(
       path: actor.path,
       hash: claims.hash,
       instances: actor.instances,
+      ...queueLimitOf(actor),
     });
   }
 }
@@ -175,4 +177,11 @@ async function startBindings(
       );
     }
   }
+}
+
+/** The `queueLimit` field of an applied actor, when its entry set one. */
+export function queueLimitOf(
+  entry: { queueLimit?: number },
+): { queueLimit?: number } {
+  return entry.queueLimit === undefined ? {} : { queueLimit: entry.queueLimit };
 }

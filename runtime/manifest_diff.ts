@@ -31,6 +31,8 @@ export interface ManifestDiff {
   updateActors: ResolvedActor[];
   /** Actors of the same identity with another instance count. */
   scaleActors: ResolvedActor[];
+  /** Actors of the same identity with another queue limit. */
+  requeueActors: ResolvedActor[];
   /** Actors of the same identity and module hash (the path may differ). */
   unchangedActors: ResolvedActor[];
   /** Capability entries that are new. */
@@ -71,6 +73,7 @@ export function isEmptyDiff(diff: ManifestDiff): boolean {
     diff.stopActors,
     diff.updateActors,
     diff.scaleActors,
+    diff.requeueActors,
     diff.startProviders,
     diff.stopProviders,
     diff.addBindings,
@@ -84,6 +87,7 @@ function diffActors(applied: AppliedManifest, actors: ResolvedActor[]) {
   const startActors: ResolvedActor[] = [];
   const updateActors: ResolvedActor[] = [];
   const scaleActors: ResolvedActor[] = [];
+  const requeueActors: ResolvedActor[] = [];
   const unchangedActors: ResolvedActor[] = [];
   for (const actor of actors) {
     const running = applied.actors.get(actor.key);
@@ -93,6 +97,9 @@ function diffActors(applied: AppliedManifest, actors: ResolvedActor[]) {
     }
     if (running.hash !== actor.claims.hash) updateActors.push(actor);
     if (running.instances !== actor.entry.instances) scaleActors.push(actor);
+    if (running.queueLimit !== actor.entry.queueLimit) {
+      requeueActors.push(actor);
+    }
     if (running.hash === actor.claims.hash) unchangedActors.push(actor);
   }
   const stopActors = [...applied.actors.values()]
@@ -102,6 +109,7 @@ function diffActors(applied: AppliedManifest, actors: ResolvedActor[]) {
     stopActors,
     updateActors,
     scaleActors,
+    requeueActors,
     unchangedActors,
   };
 }

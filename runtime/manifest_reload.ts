@@ -28,6 +28,8 @@ export interface ReloadSummary {
   actorsStopped: number;
   actorsUpdated: number;
   actorsScaled: number;
+  /** Actors whose queue limit changed. */
+  actorsRequeued: number;
   providersStarted: number;
   providersStopped: number;
   bindingsAdded: number;

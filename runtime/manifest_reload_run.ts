@@ -7,7 +7,7 @@
  */
 import type { Host } from "./host.ts";
 import type { ManifestBinding } from "./manifest.ts";
-import type { ProviderCatalog } from "./manifest_apply.ts";
+import { type ProviderCatalog, queueLimitOf } from "./manifest_apply.ts";
 import type { ManifestDiff } from "./manifest_diff.ts";
 import type {
   ReloadFailure,
@@ -35,6 +35,7 @@ export class ReloadRun {
     actorsStopped: 0,
     actorsUpdated: 0,
     actorsScaled: 0,
+    actorsRequeued: 0,
     providersStarted: 0,
     providersStopped: 0,
     bindingsAdded: 0,
@@ -175,6 +176,19 @@ export class ReloadRun {
       this.#state.actors.set(key, { ...applied, instances: entry.instances });
       this.#summary.actorsScaled++;
     }
+    for (const { entry, key } of diff.requeueActors) {
+      const done = await this.#attempt(
+        entry.line,
+        () =>
+          Promise.resolve().then(() =>
+            this.#host.setQueueLimit(key, entry.queueLimit)
+          ),
+      );
+      if (!done) continue;
+      const { queueLimit: _, ...applied } = this.#state.actors.get(key)!;
+      this.#state.actors.set(key, { ...applied, ...queueLimitOf(entry) });
+      this.#summary.actorsRequeued++;
+    }
   }
 
   /** Starts the actors whose identity is new. */
@@ -185,6 +199,7 @@ export class ReloadRun {
         () =>
           this.#host.startActor(bytes, {
             instances: entry.instances,
+            queueLimit: entry.queueLimit,
             source: entry.path,
           }),
       );
@@ -196,6 +211,7 @@ export class ReloadRun {
         path: entry.path,
         hash: claims.hash,
         instances: entry.instances,
+        ...queueLimitOf(entry),
       });
       this.#summary.actorsStarted++;
     }

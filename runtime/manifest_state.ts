@@ -20,6 +20,8 @@ export interface AppliedActor {
   hash: string;
   /** Instances in its pool. */
   instances: number;
+  /** Its own queue limit, when the entry set one. */
+  queueLimit?: number;
 }
 
 /** A provider instance a manifest started or listed. */

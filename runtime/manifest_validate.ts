@@ -143,13 +143,28 @@ function readActor(
     return undefined;
   }
 
-  const fields = readFields(ctx, node, path, ["path", "instances", "force"]);
+  const fields = readFields(ctx, node, path, [
+    "path",
+    "instances",
+    "force",
+    "queue_limit",
+  ]);
   const file = required(ctx, node, path, fields, "path", readPath);
   const instances = fields.instances ? readCount(ctx, fields.instances) : 1;
   const force = fields.force ? readBoolean(ctx, fields.force) : false;
+  const queueLimit = fields.queue_limit
+    ? readCount(ctx, fields.queue_limit)
+    : undefined;
   if (file === undefined || instances === undefined) return undefined;
   if (force === undefined) return undefined;
-  return { path: file, instances, force, line };
+  if (fields.queue_limit && queueLimit === undefined) return undefined;
+  return {
+    path: file,
+    instances,
+    force,
+    line,
+    ...(queueLimit === undefined ? {} : { queueLimit }),
+  };
 }
 
 function readCapability(

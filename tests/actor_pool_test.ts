@@ -2,7 +2,7 @@ import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { generateKeyPair } from "../runtime/ed25519.ts";
 import { ActorBusyError } from "../runtime/errors.ts";
-import type { HostOptions } from "../runtime/host.ts";
+import type { HostOptions, StartActorOptions } from "../runtime/host.ts";
 import type { ProviderFactory } from "../runtime/provider.ts";
 import { testHost, text } from "./host_helpers.ts";
 import { signActor } from "./sign.ts";
@@ -54,7 +54,11 @@ async function until(condition: () => boolean): Promise<void> {
 }
 
 /** A host running the `old` build with `instances`, bound to the provider. */
-async function pooled(instances: number, options: Partial<HostOptions>) {
+async function pooled(
+  instances: number,
+  options: Partial<HostOptions>,
+  start: StartActorOptions = {},
+) {
   const host = await testHost(options);
   const provider = heldProvider();
   await host.startProvider(provider.factory);
@@ -65,7 +69,7 @@ async function pooled(instances: number, options: Partial<HostOptions>) {
       name: "pooled",
       caps: [HELD_CAPABILITY],
     })).bytes;
-  await host.startActor(await sign("old"), { instances });
+  await host.startActor(await sign("old"), { instances, ...start });
   await host.bind(subject.publicKey, HELD_CAPABILITY);
   const invoke = (operation: string) =>
     host.invoke(subject.publicKey, operation, new Uint8Array()).then(text);
@@ -109,6 +113,37 @@ pool(
     await host.stop();
   },
 );
+
+pool("an actor's own queue limit overrides the host's, also live", async () => {
+  const { host, provider, invoke, actor } = await pooled(1, {
+    queueLimit: 5,
+  }, { queueLimit: 1 });
+  const key = actor().key;
+  assert.is(host.queueLimitOf(key), 1);
+
+  const calls = [invoke("Wait")];
+  await until(() => provider.waiting === 1);
+  calls.push(invoke("Wait"));
+  const refused = await invoke("Get").catch((error) => error);
+  assert.instance(refused, ActorBusyError, "its own limit of 1");
+
+  host.setQueueLimit(key, 2);
+  calls.push(invoke("Wait"));
+  assert.is(actor().queued, 2);
+  assert.instance(await invoke("Get").catch((error) => error), ActorBusyError);
+
+  host.setQueueLimit(key, undefined);
+  assert.is(host.queueLimitOf(key), undefined);
+  calls.push(invoke("Wait"), invoke("Wait"), invoke("Wait"));
+  assert.is(actor().queued, 5, "the host's limit of 5 again");
+
+  while (provider.waiting > 0 || actor().queued > 0) {
+    provider.releaseAll();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  assert.equal(await Promise.all(calls), Array(6).fill("old"));
+  await host.stop();
+});
 
 pool(
   "finishes running invocations on the old module and queued ones on the " +

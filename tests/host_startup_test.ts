@@ -112,6 +112,18 @@ startup("runs a recorded actor again with no manifest", async () => {
   await running.host.stop();
 });
 
+startup("keeps an actor's own queue limit over a restart", async () => {
+  const dataDir = join(dir, "queue");
+  let running = await start(dataDir, 1);
+  running.host.setQueueLimit(actor.key, 7);
+  await running.recorder.record();
+  running = await restart(running, dataDir);
+  assert.is(running.host.queueLimitOf(actor.key), 7);
+  assert.is(running.host.actor(actor.key)?.queueLimit, 7);
+  await running.recorder.close();
+  await running.host.stop();
+});
+
 startup("never runs an identity twice", async () => {
   const dataDir = join(dir, "twice");
   const moved = join(dir, "moved.wasm");

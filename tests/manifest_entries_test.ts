@@ -78,6 +78,24 @@ actors("refuses instances that are not a whole number of at least 1", () => {
   );
 });
 
+actors("takes an actor's own queue limit, a whole number of at least 1", () => {
+  assert.equal(
+    parse("actors:\n  - { path: b.wasm, queue_limit: 5 }\n").actors,
+    [{
+      path: `${DIR}/b.wasm`,
+      instances: 1,
+      force: false,
+      line: 2,
+      queueLimit: 5,
+    }],
+  );
+  refuses(
+    "actors:\n  - { path: a.wasm, queue_limit: 0 }\n",
+    'Invalid manifest "demo.yaml" line 2: "actors[0].queue_limit" must be ' +
+      "a whole number of at least 1, got 0",
+  );
+});
+
 actors("refuses force that is not a boolean", () => {
   refuses(
     "actors:\n  - { path: a.wasm, force: yes }\n",
@@ -90,7 +108,7 @@ actors("refuses unknown keys, a missing path and other types", () => {
   refuses(
     "actors:\n  - { path: a.wasm, count: 2 }\n",
     'Invalid manifest "demo.yaml" line 2: "actors[0].count" is not a known ' +
-      'key; expected one of "path", "instances", "force"',
+      'key; expected one of "path", "instances", "force", "queue_limit"',
   );
   refuses(
     '{"actors": [{"instances": 2}]}',

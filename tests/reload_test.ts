@@ -185,6 +185,28 @@ reload("scales an actor whose instance count changed", async () => {
   await t.done();
 });
 
+reload("sets, changes and drops an actor's own queue limit", async () => {
+  const t = await setup(echoOnly);
+  const [, ...rest] = echoOnly(t.keys);
+  const limited = (entry: string) => t.reload([`actors: [${entry}]`, ...rest]);
+  const actor = () => t.host.actor(t.keys.echo)!;
+  const hostLimit = actor().queueLimit;
+
+  let result = await limited("{ path: ./echo.wasm, queue_limit: 3 }");
+  assert.is(result.summary.actorsRequeued, 1);
+  assert.is(actor().queueLimit, 3);
+  assert.is(result.applied.actors.get(t.keys.echo)?.queueLimit, 3);
+
+  result = await limited("{ path: ./echo.wasm, queue_limit: 3 }");
+  assert.is(result.summary.actorsRequeued, 0, "unchanged");
+
+  result = await limited("./echo.wasm");
+  assert.is(result.summary.actorsRequeued, 1);
+  assert.is(actor().queueLimit, hostLimit, "back to the host's limit");
+  assert.is(result.applied.actors.get(t.keys.echo)?.queueLimit, undefined);
+  await t.done();
+});
+
 reload(
   "binds a changed binding again and adds and removes bindings",
   async () => {
@@ -260,6 +282,7 @@ reload("leaves unchanged actors alone: same pool, no events", async () => {
     actorsStopped: 0,
     actorsUpdated: 0,
     actorsScaled: 0,
+    actorsRequeued: 0,
     providersStarted: 0,
     providersStopped: 0,
     bindingsAdded: 0,
