@@ -1,148 +1,21 @@
 import { join } from "node:path";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { generateKeyPair, type KeyPair } from "../runtime/ed25519.ts";
-import type { Host } from "../runtime/host.ts";
-import type { HostEvent } from "../runtime/host_events.ts";
-import { type Manifest, parseManifest } from "../runtime/manifest.ts";
-import {
-  type ProviderCatalog,
-  startManifest,
-} from "../runtime/manifest_apply.ts";
-import {
-  reloadManifest,
-  type ReloadResult,
-} from "../runtime/manifest_reload.ts";
-import type { AppliedManifest } from "../runtime/manifest_state.ts";
-import type {
-  ActorBinding,
-  CapabilityProvider,
-  ProviderFactory,
-} from "../runtime/provider.ts";
+import { generateKeyPair } from "../runtime/ed25519.ts";
+import { parseManifest } from "../runtime/manifest.ts";
+import { startManifest } from "../runtime/manifest_apply.ts";
+import { reloadManifest } from "../runtime/manifest_reload.ts";
 import { guestModule, testHost } from "./host_helpers.ts";
 import {
   trappingModule,
   withCustomSection,
   writeFile,
 } from "./reload_harness.ts";
+import { echoOnly, setup } from "./reload_setup.ts";
 import { rejects } from "./rejects.ts";
 import { signActor } from "./sign.ts";
 
-/** Bind and unbind calls a `test:record` provider received. */
-type Call = ["bind", string, Record<string, string>] | ["unbind", string];
-
-/** A provider factory for `id` that records its bind and unbind calls. */
-function recordingProvider(id: string, calls: Call[]): ProviderFactory {
-  return {
-    capabilityId: id,
-    create(): CapabilityProvider {
-      return {
-        descriptor: {
-          id,
-          name: "Recorder",
-          version: "0.1.0",
-          revision: 1,
-          longDescription: "Records bindings",
-          supportedOperations: [],
-        },
-        bind(binding: ActorBinding) {
-          const values = Object.fromEntries(
-            Object.entries(binding.values)
-              .filter(([key]) => !key.startsWith("__wascc")),
-          );
-          calls.push(["bind", binding.actor, values]);
-          return Promise.resolve();
-        },
-        unbind(actor: string) {
-          calls.push(["unbind", actor]);
-          return Promise.resolve();
-        },
-        call: () => Promise.reject(new RangeError("no operations")),
-        stop: () => Promise.resolve(),
-      };
-    },
-  };
-}
-
-/** A host and a directory of signed guests, a manifest applied to both. */
-interface Setup {
-  host: Host;
-  dir: string;
-  events: HostEvent[];
-  calls: Call[];
-  catalog: ProviderCatalog;
-  applied: AppliedManifest;
-  keys: { echo: string; other: string };
-  subjects: { echo: KeyPair };
-  /** Parses manifest text as the file `host.yaml` in `dir`. */
-  manifest(lines: string[]): Manifest;
-  /** Reloads `lines`, keeping the result as the new applied record. */
-  reload(lines: string[]): Promise<ReloadResult>;
-  done(): Promise<void>;
-}
-
-async function setup(lines: (keys: Setup["keys"]) => string[]) {
-  const dir = await Deno.makeTempDir({ prefix: "trellis-reload-" });
-  const guest = await guestModule();
-  const echoSubject = await generateKeyPair("module");
-  const caps = ["test:record", "test:spare"];
-  const echo = await signActor(guest, {
-    subject: echoSubject,
-    caps,
-    name: "echo",
-  });
-  const other = await signActor(guest, { caps, name: "other" });
-  await writeFile(dir, "echo.wasm", echo.bytes);
-  await writeFile(dir, "other.wasm", other.bytes);
-  const calls: Call[] = [];
-  const providers = new Map([
-    ["test:record", recordingProvider("test:record", calls)],
-    ["test:spare", recordingProvider("test:spare", [])],
-  ]);
-  const catalog: ProviderCatalog = { builtin: (id) => providers.get(id) };
-  const keys = { echo: echo.key, other: other.key };
-  const host = await testHost();
-  const manifest = (text: string[]) =>
-    parseManifest(text.join("\n"), { path: join(dir, "host.yaml"), env: {} });
-  const state: Setup = {
-    host,
-    dir,
-    events: [],
-    calls,
-    catalog,
-    applied: await startManifest(host, manifest(lines(keys)), catalog),
-    keys,
-    subjects: { echo: echoSubject },
-    manifest,
-    async reload(text) {
-      const result = await reloadManifest(
-        host,
-        state.applied,
-        manifest(text),
-        { catalog },
-      );
-      state.applied = result.applied;
-      return result;
-    },
-    async done() {
-      await host.stop();
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-  host.events.on((event) => state.events.push(event));
-  calls.length = 0;
-  return state;
-}
-
-const echoOnly = (keys: Setup["keys"]) => [
-  "actors: [./echo.wasm]",
-  "capabilities:",
-  '  - id: "test:record"',
-  "bindings:",
-  `  - { actor: ${keys.echo}, capability: "test:record", values: { A: "1" } }`,
-];
-
-const reload = suite("reloadManifest");
+const reload = suite("reloadManifest: actors");
 
 reload("starts an added actor and stops a removed one", async () => {
   const t = await setup(echoOnly);
@@ -206,48 +79,6 @@ reload("sets, changes and drops an actor's own queue limit", async () => {
   assert.is(result.applied.actors.get(t.keys.echo)?.queueLimit, undefined);
   await t.done();
 });
-
-reload(
-  "binds a changed binding again and adds and removes bindings",
-  async () => {
-    const t = await setup((keys) => [
-      "actors: [./echo.wasm, ./other.wasm]",
-      "capabilities:",
-      '  - id: "test:record"',
-      "bindings:",
-      `  - { actor: ${keys.echo}, capability: "test:record", ` +
-      'values: { A: "1" } }',
-      `  - { actor: ${keys.other}, capability: "test:record" }`,
-    ]);
-    const result = await t.reload([
-      "actors: [./echo.wasm, ./other.wasm]",
-      "capabilities:",
-      '  - id: "test:record"',
-      "bindings:",
-      `  - { actor: ${t.keys.echo}, capability: "test:record", ` +
-      'values: { A: "2" } }',
-      `  - { actor: ${t.keys.echo}, capability: "test:spare" }`,
-    ]);
-
-    assert.equal(result.failures, []);
-    assert.is(result.summary.bindingsChanged, 1);
-    assert.is(result.summary.bindingsAdded, 1);
-    assert.is(result.summary.bindingsRemoved, 1);
-    assert.is(result.summary.providersStarted, 1, "test:spare on demand");
-    assert.equal(t.calls, [
-      ["unbind", t.keys.other],
-      ["unbind", t.keys.echo],
-      ["bind", t.keys.echo, { A: "2" }],
-    ]);
-    const bound = t.host.bindings()
-      .map(({ actor, capabilityId }) => `${capabilityId} ${actor}`).sort();
-    assert.equal(bound, [
-      `test:record ${t.keys.echo}`,
-      `test:spare ${t.keys.echo}`,
-    ]);
-    await t.done();
-  },
-);
 
 reload("leaves unchanged actors alone: same pool, no events", async () => {
   const t = await setup(echoOnly);
@@ -417,24 +248,6 @@ reload("refuses a lower revision unless the entry forces it", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
-reload("starts and stops providers of capability entries", async () => {
-  const t = await setup(echoOnly);
-  const result = await t.reload([
-    "actors: [./echo.wasm]",
-    "capabilities:",
-    '  - id: "test:spare"',
-    '  - { id: "test:record", binding_name: second }',
-  ]);
-
-  assert.equal(result.failures, []);
-  assert.is(result.summary.providersStarted, 2);
-  assert.is(result.summary.providersStopped, 1);
-  assert.ok(!t.host.hasProvider("test:record"));
-  assert.ok(t.host.hasProvider("test:record", "second"));
-  assert.ok(t.host.hasProvider("test:spare"));
-  await t.done();
-});
-
 reload(
   "changes nothing when a module cannot be read or verified",
   async () => {
@@ -466,18 +279,6 @@ reload("refuses two entries with the same identity", async () => {
     /^Invalid manifest ".*host\.yaml" line 3: "actors\[1\]" has the module identity/,
   );
   assert.match(error.message, /of "actors\[0\]" \(line 2\)/);
-  assert.equal(t.events, []);
-  await t.done();
-});
-
-reload("reports labels that changed without applying them", async () => {
-  const t = await setup(echoOnly);
-  const result = await t.reload([
-    "labels: { site: north }",
-    ...echoOnly(t.keys),
-  ]);
-  assert.ok(result.summary.labelsChanged);
-  assert.equal(t.host.labels, {});
   assert.equal(t.events, []);
   await t.done();
 });
