@@ -132,6 +132,11 @@ bridged(
     const waiting = await readStatus();
     assert.is(waiting.outbox.depth, READINGS);
     assert.is(waiting.outbox.state, "detached");
+    // An operator watching the backlog drain.
+    const follow = startCli([
+      ...["outbox", "status", "--follow", "--data-dir", dataDir],
+    ]);
+    await follow.waitForLine(new RegExp(`^${READINGS} waiting `), 10_000);
 
     await bridge!.startHub();
     const back = performance.now();
@@ -141,6 +146,10 @@ bridged(
     const firstMs = Math.round(performance.now() - back);
     await untilStreamHolds(reader, total, 30_000);
     await untilStatus("drained", (s) => s.outbox.depth === 0);
+    const followed = await follow.exit(5_000);
+    assert.is(followed.code, 0, followed.stderr);
+    assert.match(followed.stdout, /^outbox drained$/m);
+    assert.match(followed.stderr, /^draining: 100% \(0 left, \d+\/s\)$/m);
     await new Promise((resolve) => setTimeout(resolve, 500));
     assert.is(await streamCount(reader), total, "no reading twice");
     const entries = (await readStream(reader, total)).slice(before);
