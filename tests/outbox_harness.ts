@@ -1,5 +1,6 @@
 /** Helpers for outbox tests: files, a sender under the test's control. */
-import type { Outbox } from "../leaf/outbox.ts";
+import type { Test } from "uvu";
+import { Outbox } from "../leaf/outbox.ts";
 import type { OutboxMessage, OutboxSender } from "../leaf/outbox_sender.ts";
 import type { OutboxEvent } from "../leaf/outbox_events.ts";
 import type { OutboxClockSource } from "../leaf/outbox_options.ts";
@@ -171,4 +172,52 @@ export class ManualClock implements OutboxClockSource {
   step(ms: number): void {
     this.wallMs += ms;
   }
+}
+
+/** Outboxes in a fresh directory for each test of a suite. */
+export interface OutboxFiles {
+  /** Opens the outbox `outbox.db` of the current test's directory. */
+  open(options?: Parameters<typeof Outbox.open>[1]): Outbox;
+  /** The path of `name` in the current test's directory. */
+  file(name: string): string;
+}
+
+/**
+ * Gives each test of `tests` a fresh directory for its outboxes, and
+ * closes the outboxes it opened after it.
+ */
+export function outboxesFor(tests: Test): OutboxFiles {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  const opened: Outbox[] = [];
+  tests.before.each(async () => {
+    dir = await tempDir();
+  });
+  tests.after.each(async () => {
+    for (const outbox of opened.splice(0)) await outbox.close();
+    await dir.remove();
+  });
+  const file = (name: string) => `${dir.path}/${name}`;
+  return {
+    open(options = {}) {
+      const outbox = Outbox.open(file("outbox.db"), options);
+      opened.push(outbox);
+      return outbox;
+    },
+    file,
+  };
+}
+
+/** Enqueues `texts` together on `telemetry.t`. */
+export async function enqueueTexts(
+  outbox: Outbox,
+  texts: string[],
+): Promise<void> {
+  await Promise.all(
+    texts.map((payload) => outbox.enqueue("telemetry.t", bytes(payload))),
+  );
+}
+
+/** `count` texts `m<n>`, numbered from `from`. */
+export function numbered(count: number, from = 0): string[] {
+  return Array.from({ length: count }, (_, index) => `m${from + index}`);
 }
