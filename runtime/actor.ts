@@ -35,6 +35,8 @@ export interface ActorOptions {
   deadlineMs: number;
   /** Invocations that may wait for a free instance before "busy". */
   queueLimit: number;
+  /** Whether the limit is the actor's own rather than its host's. */
+  ownQueueLimit?: boolean;
   host: ActorHost;
   logger: Logger;
 }
@@ -57,6 +59,7 @@ export class Actor {
   readonly #queue: Waiting[] = [];
   #version: ActorVersion;
   #queueLimit: number;
+  #ownQueueLimit: boolean;
   /** Instances of the current version, busy or free. */
   #current = 0;
   #target: number;
@@ -67,6 +70,7 @@ export class Actor {
   private constructor(options: ActorOptions) {
     this.#options = options;
     this.#queueLimit = options.queueLimit;
+    this.#ownQueueLimit = options.ownQueueLimit ?? false;
     this.#target = options.instances;
     this.#version = {
       claims: options.claims,
@@ -104,11 +108,17 @@ export class Actor {
     return this.#queueLimit;
   }
 
+  /** Whether the queue limit is the actor's own rather than its host's. */
+  get ownQueueLimit(): boolean {
+    return this.#ownQueueLimit;
+  }
+
   /**
-   * Changes how many invocations may wait; those already waiting stay, and
-   * new ones are refused until the queue is below the new limit.
+   * Changes how many invocations may wait (`own`: a limit of the actor's
+   * own, not its host's); those already waiting stay, and new ones are
+   * refused until the queue is below the new limit.
    */
-  setQueueLimit(queueLimit: number): void {
+  setQueueLimit(queueLimit: number, own = true): void {
     if (!Number.isInteger(queueLimit) || queueLimit < 0) {
       throw new RangeError(
         `Cannot set the queue limit of actor "${this.#name}": ` +
@@ -116,6 +126,7 @@ export class Actor {
       );
     }
     this.#queueLimit = queueLimit;
+    this.#ownQueueLimit = own;
   }
 
   /** Invocations waiting for a free instance. */

@@ -6,7 +6,6 @@
  */
 import { Actor } from "./actor.ts";
 import type { ActorClaims } from "./claims.ts";
-import { checkCycle } from "./dispatch.ts";
 import { HostBindings } from "./host_bindings.ts";
 import { HostEvents } from "./host_events.ts";
 import { HostModules, type UpdateActorOptions } from "./host_modules.ts";
@@ -84,8 +83,6 @@ export class Host {
     events: this.events,
   });
   readonly #modules: HostModules;
-  /** Queue limits of the actors that have their own. */
-  readonly #queueLimits = new Map<string, number>();
   readonly #providerInstances: HostProviders;
   readonly #started = performance.now();
   #updates: Promise<void> = Promise.resolve();
@@ -110,6 +107,7 @@ export class Host {
       events: this.events,
       logger: this.#options.logger,
       dataDir: this.#options.dataDir,
+      bind: (actor, capabilityId) => this.bind(actor, capabilityId),
       unbind: (actor, capabilityId, binding) =>
         this.unbind(actor, capabilityId, binding),
     });
@@ -160,13 +158,11 @@ export class Host {
         instances: options.instances ?? 1,
         deadlineMs: this.#options.deadlineMs,
         queueLimit: options.queueLimit ?? this.#options.queueLimit,
+        ownQueueLimit: options.queueLimit !== undefined,
         host: this.#router,
         logger: this.#options.logger,
       });
       this.#actors.set(claims.subject, actor);
-      if (options.queueLimit !== undefined) {
-        this.#queueLimits.set(claims.subject, options.queueLimit);
-      }
       await this.#modules.keep(claims, bytes);
     } catch (error) {
       const name = claims?.name ? `${source} (${claims.name})` : source;
@@ -180,7 +176,10 @@ export class Host {
       name: claims.name,
       instances: options.instances ?? 1,
     });
-    await this.#bindAutomatic(claims);
+    await this.#providerInstances.bindAutomatic(
+      claims,
+      this.#options.autoProviders,
+    );
     return claims;
   }
 
@@ -221,9 +220,7 @@ export class Host {
       throw new Error(`Cannot set the queue limit of "${key}": not running`);
     }
     const limit = queueLimit ?? this.#options.queueLimit;
-    actor.setQueueLimit(limit);
-    if (queueLimit === undefined) this.#queueLimits.delete(key);
-    else this.#queueLimits.set(key, queueLimit);
+    actor.setQueueLimit(limit, queueLimit !== undefined);
     this.events.emit({
       type: "actor_queue_limit_changed",
       actor: key,
@@ -233,7 +230,8 @@ export class Host {
 
   /** The queue limit of a running actor that has its own, if it does. */
   queueLimitOf(key: string): number | undefined {
-    return this.#queueLimits.get(key);
+    const actor = this.#actors.get(key);
+    return actor?.ownQueueLimit ? actor.queueLimit : undefined;
   }
 
   /** Stops an actor after its running invocations and unbinds it. */
@@ -242,7 +240,6 @@ export class Host {
     if (!actor) throw new Error(`Cannot stop actor "${key}": not running`);
     await this.#router.remote?.releaseActor(key);
     this.#actors.delete(key);
-    this.#queueLimits.delete(key);
     await actor.stop();
     for (const entry of this.#providers.entries()) {
       if (entry.actors.has(key)) {
@@ -367,9 +364,8 @@ export class Host {
 
   /**
    * Invokes an operation on an actor of this host only, as the lattice
-   * does for invocations it receives; `chain` holds the actors whose
-   * invocations wait on this one, elsewhere in the lattice, and a call
-   * back into one of them fails at once as a cycle.
+   * does for invocations it receives; `chain` holds the actors waiting on
+   * it elsewhere, and a call back into one of them fails as a cycle.
    */
   invokeLocal(
     actor: string,
@@ -377,18 +373,7 @@ export class Host {
     payload: Uint8Array,
     chain: readonly string[] = [],
   ): Promise<Uint8Array> {
-    const running = this.#actors.get(actor);
-    if (!running) {
-      return Promise.reject(
-        new Error(`Cannot invoke actor "${actor}": not running on this host`),
-      );
-    }
-    try {
-      checkCycle(chain, actor);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return running.invoke(operation, payload, { chain });
+    return this.#router.invokeLocal(actor, operation, payload, chain);
   }
 
   /** Stops every actor, then every provider. */
@@ -411,15 +396,5 @@ export class Host {
     const result = this.#updates.then(step);
     this.#updates = result.then(() => {}, () => {});
     return result;
-  }
-
-  async #bindAutomatic(claims: ActorClaims): Promise<void> {
-    for (const factory of this.#options.autoProviders) {
-      if (!claims.caps.includes(factory.capabilityId)) continue;
-      if (!this.hasProvider(factory.capabilityId)) {
-        await this.startProvider(factory);
-      }
-      await this.bind(claims.subject, factory.capabilityId);
-    }
   }
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import type { ActorClaims } from "./claims.ts";
 import { bindingName } from "./dispatch.ts";
 import type { HostEvents } from "./host_events.ts";
 import type { Logger } from "./logger.ts";
@@ -33,6 +34,8 @@ export interface HostProvidersParts {
   logger: Logger;
   /** The host's data directory; each provider gets a directory in it. */
   dataDir: string;
+  /** Binds an actor (the host's bind, which checks its claims). */
+  bind(actor: string, capabilityId: string): Promise<void>;
   /** Removes a binding (the host's, which says so in its events). */
   unbind(actor: string, capabilityId: string, binding: string): Promise<void>;
 }
@@ -95,6 +98,22 @@ export class HostProviders {
     providers.delete(capabilityId, name);
     await entry.provider.stop();
     events.emit({ type: "provider_removed", capabilityId, binding: name });
+  }
+
+  /**
+   * Binds a new actor to each of `factories` (capabilities bound on
+   * demand, such as extras) that its claims list, starting the provider
+   * when none runs yet.
+   */
+  async bindAutomatic(
+    claims: ActorClaims,
+    factories: readonly ProviderFactory[],
+  ): Promise<void> {
+    for (const factory of factories) {
+      if (!claims.caps.includes(factory.capabilityId)) continue;
+      if (!this.has(factory.capabilityId)) await this.start(factory);
+      await this.#parts.bind(claims.subject, factory.capabilityId);
+    }
   }
 
   /** Whether a provider instance runs for a capability and binding. */

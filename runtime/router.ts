@@ -85,6 +85,32 @@ export class Router {
   }
 
   /**
+   * Invokes an operation on an actor of this host only, as the lattice
+   * does for invocations it receives; `chain` holds the actors whose
+   * invocations wait on this one elsewhere in the lattice, and a call back
+   * into one of them fails at once as a cycle.
+   */
+  invokeLocal(
+    key: string,
+    operation: string,
+    payload: Uint8Array,
+    chain: readonly string[],
+  ): Promise<Uint8Array> {
+    const actor = this.actors.get(key);
+    if (!actor) {
+      return Promise.reject(
+        new Error(`Cannot invoke actor "${key}": not running on this host`),
+      );
+    }
+    try {
+      checkCycle(chain, key);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return actor.invoke(operation, payload, { chain });
+  }
+
+  /**
    * Invokes an operation on an actor: on this host when it runs here (local
    * first), otherwise through the lattice when there is one.
    */
