@@ -2,9 +2,10 @@
  * Benchmarks: `deno task bench [SCENARIO…] [--seconds N]`. Each scenario
  * measures the real path against a named baseline in the same run and
  * prints the ratio. Scenarios: invoke, invoke_instances, http, start, swap,
- * lattice, sensors, outbox.
+ * bus, lattice, sensors, outbox.
  */
 import { parseFlags } from "../runtime/flags.ts";
+import { busScenario } from "./bench/bus.ts";
 import { invokeScenario } from "./bench/invoke.ts";
 import { httpScenario } from "./bench/http.ts";
 import { invokeInstancesScenario } from "./bench/invoke_instances.ts";
@@ -21,6 +22,7 @@ const scenarios: Record<string, (seconds: number) => Promise<BenchRow[]>> = {
   http: (seconds) => httpScenario(seconds),
   start: (seconds) => startScenario(seconds),
   swap: (seconds) => swapScenario(seconds),
+  bus: (seconds) => busScenario(seconds),
   lattice: (seconds) => latticeScenario(seconds),
   sensors: (seconds) => sensorsScenario(seconds),
   outbox: (seconds) => outboxScenario(seconds),

@@ -3,6 +3,7 @@
  * subscriber, to a queue group of four, and request/reply round trips,
  * one at a time and 16 in flight.
  */
+import { callRate } from "./measure.ts";
 import type { Bus } from "../../runtime/bus.ts";
 import { LoopbackBus } from "../../runtime/loopback_bus.ts";
 import type { BenchRow } from "./table.ts";
@@ -67,19 +68,13 @@ async function requestRate(
   const responder = bus.subscribe("bench.echo", (message) => {
     message.respond(message.payload);
   });
-  let calls = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        await bus.request("bench.echo", PAYLOAD, { timeoutMs: 5000 });
-        calls++;
-      }
-    }),
+  const rate = await callRate(
+    seconds,
+    inFlight,
+    () => bus.request("bench.echo", PAYLOAD, { timeoutMs: 5000 }),
   );
   responder.unsubscribe();
-  return calls / ((performance.now() - started) / 1000);
+  return rate;
 }
 
 /** Runs the scenario on a fresh loopback bus. */

@@ -7,6 +7,7 @@ import { httpServerProvider } from "../../providers/http_server.ts";
 import { exampleActor, testActor } from "../../tests/actors.ts";
 import { testHost } from "../../tests/host_helpers.ts";
 import { signActor } from "../../tests/sign.ts";
+import { median } from "./measure.ts";
 import type { BenchRow } from "./table.ts";
 
 const ROUNDS = 3;
@@ -30,11 +31,6 @@ async function wrk(url: string, seconds: number): Promise<number> {
   if (!success || !match) throw new Error(`Cannot run wrk: ${text}`);
   if (/Non-2xx/.test(text)) throw new Error(`wrk saw errors: ${text}`);
   return Number(match[1]);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Runs the scenario with both echo actors. */

@@ -6,7 +6,8 @@ import { exampleActor } from "../../tests/actors.ts";
 import { testHost } from "../../tests/host_helpers.ts";
 import { signActor } from "../../tests/sign.ts";
 import { bareWapc } from "./bare_wapc.ts";
-import { type BenchRow, percentile } from "./table.ts";
+import { callRate, percentile } from "./measure.ts";
+import type { BenchRow } from "./table.ts";
 
 const PAYLOAD = new Uint8Array(64).fill(7);
 
@@ -24,26 +25,6 @@ async function timed(
   return calls / ((performance.now() - started) / 1000);
 }
 
-/** Calls per second with `inFlight` concurrent callers. */
-async function concurrent(
-  seconds: number,
-  inFlight: number,
-  call: () => Promise<unknown>,
-): Promise<number> {
-  let calls = 0;
-  const until = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        await call();
-        calls++;
-      }
-    }),
-  );
-  return calls / ((performance.now() - started) / 1000);
-}
-
 /** Runs the scenario; `instances` sizes the actor's pool. */
 export async function invokeScenario(
   seconds: number,
@@ -57,9 +38,9 @@ export async function invokeScenario(
   const viaHost = () => host.invoke(actor.key, "Echo", PAYLOAD);
 
   await timed(0.5, () => bare("Echo", PAYLOAD));
-  await concurrent(0.5, 16, viaHost);
+  await callRate(0.5, 16, viaHost);
   const baseline = await timed(seconds, () => bare("Echo", PAYLOAD));
-  const throughput = await concurrent(seconds, 16, viaHost);
+  const throughput = await callRate(seconds, 16, viaHost);
 
   const latencies: number[] = [];
   const until = performance.now() + seconds * 1000;

@@ -2,8 +2,8 @@
  * `lattice`: invocations of an echo actor on another host (a separate
  * process) through a real nats-server, 16 in flight, against raw NATS
  * request/reply of the same payload with the same concurrency through
- * the same server (the baseline), alternated three times, medians kept. Also the p50 latency at one in flight,
- * and what the lattice adds to it.
+ * the same server (the baseline), alternated three times, medians kept;
+ * also the p50 latency at one in flight, and what the lattice adds to it.
  */
 import { fileURLToPath } from "node:url";
 import { connectNatsBus, type NatsBus } from "../../leaf/nats_bus.ts";
@@ -14,7 +14,8 @@ import { Lattice } from "../../runtime/lattice.ts";
 import { testActor } from "../../tests/actors.ts";
 import { startNatsServer } from "../../tests/nats_server.ts";
 import { signActor } from "../../tests/sign.ts";
-import { type BenchRow, percentile } from "./table.ts";
+import { callRate, median, percentile } from "./measure.ts";
+import type { BenchRow } from "./table.ts";
 
 const PEER = fileURLToPath(new URL("./lattice_peer.ts", import.meta.url));
 const SIZES = [64, 16 * 1024];
@@ -38,15 +39,15 @@ export async function latticeScenario(seconds: number): Promise<BenchRow[]> {
       const viaLattice = () => caller.host.invoke(actor.key, "Echo", payload);
       const viaNats = () =>
         caller.bus.request("bench.echo", payload, { timeoutMs: 5000 });
-      await concurrent(0.5, IN_FLIGHT, viaLattice);
-      await concurrent(0.5, IN_FLIGHT, viaNats);
+      await callRate(0.5, IN_FLIGHT, viaLattice);
+      await callRate(0.5, IN_FLIGHT, viaNats);
       // Alternated rounds, medians kept: a shared machine's noise hits
       // both sides alike.
       const natsRuns: number[] = [];
       const latticeRuns: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
-        natsRuns.push(await concurrent(seconds, IN_FLIGHT, viaNats));
-        latticeRuns.push(await concurrent(seconds, IN_FLIGHT, viaLattice));
+        natsRuns.push(await callRate(seconds, IN_FLIGHT, viaNats));
+        latticeRuns.push(await callRate(seconds, IN_FLIGHT, viaLattice));
       }
       const nats = median(natsRuns);
       const lattice = median(latticeRuns);
@@ -132,30 +133,6 @@ async function peer(args: string[]) {
       await child.status;
     },
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-async function concurrent(
-  seconds: number,
-  inFlight: number,
-  call: () => Promise<unknown>,
-): Promise<number> {
-  let calls = 0;
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (performance.now() < until) {
-        await call();
-        calls++;
-      }
-    }),
-  );
-  return calls / ((performance.now() - started) / 1000);
 }
 
 async function p50(

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { signModule } from "../../runtime/claims_sign.ts";
 import { generateKeyPair } from "../../runtime/ed25519.ts";
 import { exampleActor, testActor } from "../../tests/actors.ts";
+import { median } from "./measure.ts";
 import type { BenchRow } from "./table.ts";
 
 const repoDir = fileURLToPath(new URL("../../", import.meta.url));
@@ -151,9 +152,4 @@ async function residentMb(pid: number): Promise<number> {
     .catch(() => "");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }

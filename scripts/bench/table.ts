@@ -52,9 +52,3 @@ export function printTable(rows: BenchRow[]): void {
   console.log(widths.map((width) => "-".repeat(width)).join("  "));
   for (const line of lines) console.log(render(line));
 }
-
-/** Percentile of sorted numbers (0 < p < 1). */
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
