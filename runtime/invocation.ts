@@ -12,7 +12,8 @@ import {
   readCommonResponse,
   RESPONSE_FIELDS,
 } from "./invocation_read.ts";
-import { readByteVector, valueEnd } from "./msgpack_bytes.ts";
+import { valueEnd } from "./msgpack_bytes.ts";
+import { MsgpackReader } from "./msgpack_reader.ts";
 import { MsgpackWriter } from "./msgpack_writer.ts";
 
 /** The origin key waSCC gives invocations the host itself makes. */
@@ -214,7 +215,9 @@ function decodeWithBytes(
       const keyEnd = valueEnd(bytes, at);
       const key = decode(bytes.subarray(at, keyEnd), what);
       const end = valueEnd(bytes, keyEnd);
-      const vector = key === "msg" ? readByteVector(bytes, keyEnd) : undefined;
+      const vector = key === "msg"
+        ? new MsgpackReader(bytes.subarray(keyEnd, end)).bytes(true)
+        : undefined;
       struct[String(key)] = vector ?? decode(bytes.subarray(keyEnd, end), what);
       at = end;
     }

@@ -2,48 +2,12 @@
  * Fast paths for the one costly shape of the lattice envelope: byte
  * vectors that waSCC sends as MessagePack arrays of integers (spec §3).
  * A generic encoder or decoder turns 16 KiB into 16,384 JavaScript numbers;
- * these read and write the bytes directly, and find the extent of any
- * value so the rest of an envelope can go through the generic codec.
+ * these write the bytes directly, find the runs that need no prefix, and
+ * find the extent of any value so the rest of an envelope can go through
+ * the generic codec. MsgpackReader (runtime/msgpack_reader.ts) reads them.
  *
  * @module
  */
-
-/**
- * Reads a byte vector at `start`: `bin`, an array of integers 0–255, or
- * nil (empty). Undefined for any other shape, which the caller then
- * decodes the slow way for a precise error.
- */
-export function readByteVector(
-  bytes: Uint8Array,
-  start: number,
-): Uint8Array | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = bytes[start];
-  if (type === 0xc0) return new Uint8Array();
-  if (type === 0xc4 || type === 0xc5 || type === 0xc6) {
-    const [length, head] = type === 0xc4
-      ? [bytes[start + 1], 2]
-      : type === 0xc5
-      ? [view.getUint16(start + 1), 3]
-      : [view.getUint32(start + 1), 5];
-    if (start + head + length > bytes.length) return undefined;
-    return new Uint8Array(bytes.subarray(start + head, start + head + length));
-  }
-  let length: number;
-  let at: number;
-  if ((type & 0xf0) === 0x90) [length, at] = [type & 0x0f, start + 1];
-  else if (type === 0xdc) [length, at] = [view.getUint16(start + 1), start + 3];
-  else if (type === 0xdd) [length, at] = [view.getUint32(start + 1), start + 5];
-  else return undefined;
-  const out = new Uint8Array(length);
-  for (let index = 0; index < length; index++) {
-    const byte = bytes[at++];
-    if (byte < 0x80) out[index] = byte;
-    else if (byte === 0xcc && at < bytes.length) out[index] = bytes[at++];
-    else return undefined;
-  }
-  return at <= bytes.length ? out : undefined;
-}
 
 /**
  * The offset just past the MessagePack value at `start`. Throws a

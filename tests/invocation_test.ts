@@ -91,6 +91,23 @@ envelope("accepts msg as bin and the struct as an array", () => {
   assert.equal(decodeInvocation(asArray), invocation);
 });
 
+envelope("reads a large envelope of another shape leniently", () => {
+  // Entity keys as text and a field this host does not know: not the
+  // shape hosts send, so the lenient path reads it, msg as integers.
+  const invocation = sample(noise(3000));
+  const bytes = encode({
+    origin: { "0": "M" + "A".repeat(55) },
+    target: { "1": { capid: "wascc:keyvalue", binding: "default" } },
+    operation: "Get",
+    msg: Array.from(invocation.msg),
+    id: invocation.id,
+    encoded_claims: "a.b.c",
+    host_id: invocation.hostId,
+    extra: true,
+  });
+  assert.equal(decodeInvocation(bytes), invocation);
+});
+
 envelope(
   "refuses garbage and cut envelopes with a SyntaxError or TypeError",
   () => {
