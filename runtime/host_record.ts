@@ -16,7 +16,11 @@ import {
   writeHostState,
 } from "./host_state.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import type { AppliedManifest, AppliedProvider } from "./manifest_state.ts";
+import {
+  type AppliedManifest,
+  type AppliedProvider,
+  queueLimitField,
+} from "./manifest_state.ts";
 import { messageOf } from "./wapc_instance.ts";
 
 /** Options of {@link HostRecorder}. */
@@ -172,8 +176,4 @@ export function userValues(
   return Object.fromEntries(
     Object.entries(values).filter(([key]) => !key.startsWith("__wascc_")),
   );
-}
-
-function queueLimitField(queueLimit: number | undefined) {
-  return queueLimit === undefined ? {} : { queueLimit };
 }

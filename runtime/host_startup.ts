@@ -12,17 +12,14 @@ import { type HostRecorder, userValues } from "./host_record.ts";
 import { restoreHostState } from "./host_restore.ts";
 import type { HostState } from "./host_state.ts";
 import { type Logger, silentLogger } from "./logger.ts";
-import {
-  type ProviderCatalog,
-  queueLimitOf,
-  startManifest,
-} from "./manifest_apply.ts";
+import { type ProviderCatalog, startManifest } from "./manifest_apply.ts";
 import { reloadManifest } from "./manifest_reload.ts";
 import { resolveManifest } from "./manifest_resolve.ts";
 import {
   type AppliedManifest,
   bindingKey,
   emptyAppliedManifest,
+  queueLimitField,
 } from "./manifest_state.ts";
 import type { Manifest } from "./manifest.ts";
 import type { ModuleCache } from "./module_cache.ts";
@@ -123,7 +120,7 @@ async function runningBaseline(
       path: entry.path,
       hash: running.claims.hash,
       instances: running.instances,
-      ...queueLimitOf({ queueLimit: host.queueLimitOf(key) }),
+      ...queueLimitField(host.queueLimitOf(key)),
     });
   }
   for (const capability of resolved.capabilities) {

@@ -12,6 +12,7 @@ import {
   capabilityKey,
   emptyAppliedManifest,
   providerKey,
+  queueLimitField,
 } from "./manifest_state.ts";
 import type { ProviderFactory } from "./provider.ts";
 import { loadFailureReason, ProviderModules } from "./provider_modules.ts";
@@ -134,7 +135,7 @@ async function startActors(
       path: actor.path,
       hash: claims.hash,
       instances: actor.instances,
-      ...queueLimitOf(actor),
+      ...queueLimitField(actor.queueLimit),
     });
   }
 }
@@ -177,11 +178,4 @@ async function startBindings(
       );
     }
   }
-}
-
-/** The `queueLimit` field of an applied actor, when its entry set one. */
-export function queueLimitOf(
-  entry: { queueLimit?: number },
-): { queueLimit?: number } {
-  return entry.queueLimit === undefined ? {} : { queueLimit: entry.queueLimit };
 }

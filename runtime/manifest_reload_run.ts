@@ -7,7 +7,7 @@
  */
 import type { Host } from "./host.ts";
 import type { ManifestBinding } from "./manifest.ts";
-import { type ProviderCatalog, queueLimitOf } from "./manifest_apply.ts";
+import type { ProviderCatalog } from "./manifest_apply.ts";
 import type { ManifestDiff } from "./manifest_diff.ts";
 import type {
   ReloadFailure,
@@ -20,6 +20,7 @@ import {
   bindingKey,
   copyAppliedManifest,
   providerKey,
+  queueLimitField,
 } from "./manifest_state.ts";
 import { messageOf } from "./wapc_instance.ts";
 
@@ -179,14 +180,14 @@ export class ReloadRun {
     for (const { entry, key } of diff.requeueActors) {
       const done = await this.#attempt(
         entry.line,
-        () =>
-          Promise.resolve().then(() =>
-            this.#host.setQueueLimit(key, entry.queueLimit)
-          ),
+        () => this.#host.setQueueLimit(key, entry.queueLimit),
       );
       if (!done) continue;
       const { queueLimit: _, ...applied } = this.#state.actors.get(key)!;
-      this.#state.actors.set(key, { ...applied, ...queueLimitOf(entry) });
+      this.#state.actors.set(key, {
+        ...applied,
+        ...queueLimitField(entry.queueLimit),
+      });
       this.#summary.actorsRequeued++;
     }
   }
@@ -211,7 +212,7 @@ export class ReloadRun {
         path: entry.path,
         hash: claims.hash,
         instances: entry.instances,
-        ...queueLimitOf(entry),
+        ...queueLimitField(entry.queueLimit),
       });
       this.#summary.actorsStarted++;
     }
@@ -297,7 +298,7 @@ export class ReloadRun {
   // Runs one change; a failure is recorded and the reload goes on.
   async #attempt<T>(
     line: number | undefined,
-    change: () => Promise<T>,
+    change: () => T | Promise<T>,
   ): Promise<{ value: T } | undefined> {
     try {
       return { value: await change() };

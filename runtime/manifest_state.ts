@@ -109,3 +109,13 @@ export function sameValues(
   return keys.length === Object.keys(b).length &&
     keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
 }
+
+/**
+ * `{ queueLimit }` when an actor has a queue limit of its own, else
+ * nothing: records and state files carry the key only when it applies.
+ */
+export function queueLimitField(
+  queueLimit: number | undefined,
+): { queueLimit?: number } {
+  return queueLimit === undefined ? {} : { queueLimit };
+}
