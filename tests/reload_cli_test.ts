@@ -6,6 +6,7 @@ import { freePort } from "./http_server_harness.ts";
 import {
   type CounterBuilds,
   counterBuilds,
+  counterManifest,
   HttpLoad,
   type LogLine,
   logLines,
@@ -14,24 +15,6 @@ import {
 } from "./reload_harness.ts";
 
 const UPDATES = 10;
-
-/** A manifest running the counter from `file` behind HTTP on `port`. */
-function counterManifest(file: string, key: string, port: number): string {
-  return [
-    "actors:",
-    `  - ./${file}`,
-    "capabilities:",
-    '  - id: "wascc:http_server"',
-    '  - id: "wascc:keyvalue"',
-    "bindings:",
-    `  - actor: ${key}`,
-    '    capability: "wascc:http_server"',
-    `    values: { HOST: 127.0.0.1, PORT: "${port}" }`,
-    `  - actor: ${key}`,
-    '    capability: "wascc:keyvalue"',
-    "",
-  ].join("\n");
-}
 
 const reloaded = (line: LogLine) => line.msg === "manifest reloaded";
 

@@ -191,3 +191,30 @@ export class HttpLoad {
     }
   }
 }
+
+/**
+ * A manifest running the counter from `file` behind HTTP on `port`, its
+ * key-value store the provider's default (SQLite) or `memory`.
+ */
+export function counterManifest(
+  file: string,
+  key: string,
+  port: number,
+  store?: "memory",
+): string {
+  return [
+    "actors:",
+    `  - ./${file}`,
+    "capabilities:",
+    '  - id: "wascc:http_server"',
+    '  - id: "wascc:keyvalue"',
+    "bindings:",
+    `  - actor: ${key}`,
+    '    capability: "wascc:http_server"',
+    `    values: { HOST: 127.0.0.1, PORT: "${port}" }`,
+    `  - actor: ${key}`,
+    '    capability: "wascc:keyvalue"',
+    ...(store ? [`    values: { STORE: ${store} }`] : []),
+    "",
+  ].join("\n");
+}

@@ -15,7 +15,7 @@ import {
 } from "../../runtime/manifest_apply.ts";
 import { reloadManifest } from "../../runtime/manifest_reload.ts";
 import { testHost } from "../../tests/host_helpers.ts";
-import { counterBuilds } from "../../tests/reload_harness.ts";
+import { counterBuilds, counterManifest } from "../../tests/reload_harness.ts";
 import type { BenchRow } from "./table.ts";
 
 const UPDATES = 10;
@@ -49,7 +49,7 @@ export async function swapScenario(seconds: number): Promise<BenchRow[]> {
   await Deno.writeFile(join(dir, "next.wasm"), builds.next);
   const port = freePort();
   const manifest = (file: string) =>
-    parseManifest(manifestText(file, builds.key, port), {
+    parseManifest(counterManifest(file, builds.key, port, "memory"), {
       path: join(dir, "host.yaml"),
       env: {},
     });
@@ -131,22 +131,6 @@ function rows(steady: WrkRun, during: WrkRun, updateMs: number[]) {
       unit: "ms",
     },
   ] satisfies BenchRow[];
-}
-
-function manifestText(file: string, key: string, port: number): string {
-  return [
-    `actors: [./${file}]`,
-    "capabilities:",
-    '  - id: "wascc:http_server"',
-    '  - id: "wascc:keyvalue"',
-    "bindings:",
-    `  - actor: ${key}`,
-    '    capability: "wascc:http_server"',
-    `    values: { HOST: 127.0.0.1, PORT: "${port}" }`,
-    `  - actor: ${key}`,
-    '    capability: "wascc:keyvalue"',
-    "    values: { STORE: memory }",
-  ].join("\n");
 }
 
 /** What `wrk -t1 -c16 --latency` measures against `url`. */
