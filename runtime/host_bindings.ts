@@ -55,12 +55,7 @@ export class HostBindings {
       const key = bindingKey(actor, capabilityId, name);
       const info = { actor, capabilityId, binding: name, values: bound };
       this.#deps.lattice.set(key, info);
-      this.#deps.events.emit({
-        type: "binding_created",
-        actor,
-        capabilityId,
-        binding: name,
-      });
+      this.#emit("binding_created", actor, capabilityId, name);
       return;
     }
     if (!entry) throw new Error(`${what}: no such provider is running`);
@@ -71,12 +66,7 @@ export class HostBindings {
       throw new Error(`${what}: ${messageOf(error)}`, { cause: error });
     }
     entry.actors.set(actor, actorBinding);
-    this.#deps.events.emit({
-      type: "binding_created",
-      actor,
-      capabilityId,
-      binding: name,
-    });
+    this.#emit("binding_created", actor, capabilityId, name);
   }
 
   /** Removes a binding; the provider releases what it held for it. */
@@ -88,12 +78,7 @@ export class HostBindings {
     const name = bindingName(binding);
     const entry = this.#deps.providers.get(capabilityId, name);
     if (this.#deps.lattice.delete(bindingKey(actor, capabilityId, name))) {
-      this.#deps.events.emit({
-        type: "binding_removed",
-        actor,
-        capabilityId,
-        binding: name,
-      });
+      this.#emit("binding_removed", actor, capabilityId, name);
       return;
     }
     if (!entry?.actors.has(actor)) {
@@ -104,12 +89,7 @@ export class HostBindings {
     }
     entry.actors.delete(actor);
     await entry.provider.unbind(actor);
-    this.#deps.events.emit({
-      type: "binding_removed",
-      actor,
-      capabilityId,
-      binding: name,
-    });
+    this.#emit("binding_removed", actor, capabilityId, name);
   }
 
   /**
@@ -133,12 +113,7 @@ export class HostBindings {
     const actorBinding = { actor, binding: name, values: binding.values };
     await entry.provider.bind(actorBinding);
     entry.actors.set(actor, actorBinding);
-    this.#deps.events.emit({
-      type: "binding_created",
-      actor,
-      capabilityId,
-      binding: name,
-    });
+    this.#emit("binding_created", actor, capabilityId, name);
   }
 
   /** Performs a call of an actor on another host on a provider here. */
@@ -159,5 +134,14 @@ export class HostBindings {
       );
     }
     return entry.provider.call({ actor, operation, payload });
+  }
+
+  #emit(
+    type: "binding_created" | "binding_removed",
+    actor: string,
+    capabilityId: string,
+    binding: string,
+  ): void {
+    this.#deps.events.emit({ type, actor, capabilityId, binding });
   }
 }
